@@ -1,0 +1,114 @@
+"""Create (or refresh) the demo event: users, teams from three countries, one challenge of each kind."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from challenges import services
+from challenges.models import Challenge, Event, EventRole, Phase, Team
+
+DEMO_TERMS = """Data-use agreement (demo)
+
+1. All data in this event is synthetic. Do not try to link it to real people, places or cases.
+2. Use the data only for this event. Do not redistribute it.
+3. Do not build tools that profile people by nationality, ethnicity, gender or other protected traits.
+"""
+
+CHALLENGES = [
+    ("detection", "detection", "Flag suspicious accounts", 11),
+    ("hotspot", "hotspot", "Forecast exploitation hotspots in Veridia", 12),
+    ("network", "network", "Uncover hidden trafficking rings", 13),
+    ("judged", "judged", "Build a tool for frontline responders", None),
+]
+PARTICIPANTS = [("alice", "CO", "Team Andes"), ("bob", "BR", "Equipe Ipê"), ("carol", "FR", "Équipe Lumière")]
+
+
+class Command(BaseCommand):
+    help = "Create the demo event 'demo' with users organizer, judge, alice, bob and carol (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo creates users with a known password; refusing with DEBUG off (use --force).")
+        password = os.environ.get("DEMO_PASSWORD", "hackathon-demo")
+        with transaction.atomic():
+            self._seed(password)
+        self.stdout.write(self.style.SUCCESS("Demo ready: event 'demo'."))
+        self.stdout.write(f"Logins (password '{password}'): organizer, judge, alice, bob, carol")
+
+    def _user(self, username: str, password: str, country: str = "") -> User:
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.org", "country": country}
+        )
+        user.set_password(password)
+        user.save()
+        return user
+
+    def _seed(self, password: str) -> None:
+        now = timezone.now()
+        organizer = self._user("organizer", password, "CO")
+        organizer.user_permissions.add(Permission.objects.get(codename="add_event", content_type__app_label="challenges"))
+        organizer = User.objects.get(pk=organizer.pk)  # drop the permission cache
+        judge = self._user("judge", password, "PT")
+
+        event = Event.objects.filter(slug="demo").first()
+        if event is None:
+            event = services.event_create(
+                creator=organizer,
+                name="Demo hackathon against human trafficking",
+                slug="demo",
+                description=(
+                    "A demonstration event. Detect suspicious accounts, forecast hotspots in the fictional "
+                    "city of Veridia, and uncover hidden rings in a synthetic network.\n\n"
+                    "**All data is synthetic.**"
+                ),
+                timezone="America/Bogota",
+                visibility=Event.Visibility.PUBLISHED,
+                team_size_min=1,
+                team_size_max=4,
+                code_of_conduct="Be kind, be inclusive, and respect the people this work is for.",
+            )
+        EventRole.objects.get_or_create(event=event, user=organizer, role=EventRole.Role.ORGANIZER)
+        EventRole.objects.get_or_create(event=event, user=judge, role=EventRole.Role.JUDGE)
+        if event.current_terms is None:
+            services.terms_publish(event=event, actor=organizer, text=DEMO_TERMS)
+
+        for order, (slug, kind, title, seed) in enumerate(CHALLENGES):
+            challenge = Challenge.objects.filter(event=event, slug=slug).first()
+            if challenge is None:
+                challenge = services.challenge_create(
+                    event=event, actor=organizer, kind=kind, title=title, slug=slug, dataset_seed=seed
+                )
+            challenge.order = order
+            challenge.save(update_fields=["order"])
+            phase = challenge.phases.first()
+            if phase is None:
+                services.phase_create(
+                    challenge=challenge,
+                    actor=organizer,
+                    name="Main phase",
+                    opens_at=now - timedelta(minutes=5),
+                    closes_at=now + timedelta(days=30),
+                    daily_limit=10 if challenge.is_scored else None,
+                    total_limit=100 if challenge.is_scored else None,
+                )
+            elif not phase.is_open(now):
+                Phase.objects.filter(pk=phase.pk).update(opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(days=30))
+
+        for username, country, team_name in PARTICIPANTS:
+            user = self._user(username, password, country)
+            services.registration_create(event=event, user=user, accept_terms=True)
+            if services.team_of(event=event, user=user) is None:
+                team = Team.objects.filter(event=event, name=team_name).first()
+                if team is None:
+                    services.team_create(event=event, user=user, name=team_name, country=country)

@@ -1,0 +1,314 @@
+"""Events, their roles and terms, challenges with their datasets, phases, and teams."""
+
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from accounts.models import validate_timezone
+from hackplatform.storage import private_storage
+
+AOE = "Etc/GMT+12"  # "Anywhere on Earth": UTC-12, the last place on Earth where a day ends.
+
+
+def _join_code() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def _invite_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Event(models.Model):
+    class Visibility(models.TextChoices):
+        DRAFT = "draft", _("Draft (organizers only)")
+        PUBLISHED = "published", _("Published")
+        INVITE_ONLY = "invite_only", _("Invite only (with the invite link)")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    banner = models.ImageField(_("banner"), upload_to="banners/", blank=True)
+    banner_thumbnail = models.ImageField(upload_to="banners/thumbs/", blank=True, editable=False)
+    timezone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_timezone])
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    team_size_min = models.PositiveSmallIntegerField(_("minimum team size"), default=1, validators=[MinValueValidator(1)])
+    team_size_max = models.PositiveSmallIntegerField(_("maximum team size"), default=5, validators=[MinValueValidator(1)])
+    max_teams = models.PositiveIntegerField(_("maximum number of teams"), null=True, blank=True)
+    visibility = models.CharField(_("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.DRAFT)
+    invite_token = models.CharField(max_length=40, default=_invite_token, unique=True, editable=False)
+    code_of_conduct = models.TextField(_("code of conduct"), blank=True, help_text=_("Markdown."))
+    roster_unlocked = models.BooleanField(
+        _("roster unlocked by an organizer"),
+        default=False,
+        help_text=_("Lets teams change after the last phase closed (recorded in the audit log)."),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(team_size_max__gte=F("team_size_min")), name="event_team_size_range"),
+            models.CheckConstraint(
+                condition=Q(registration_closes_at__isnull=True)
+                | Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="event_registration_window",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("challenges:event_detail", args=[self.slug])
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def is_aoe(self) -> bool:
+        return self.timezone == AOE
+
+    def is_registration_open(self, at: datetime | None = None) -> bool:
+        at = at or timezone.now()
+        if self.registration_opens_at and at < self.registration_opens_at:
+            return False
+        return not (self.registration_closes_at and at >= self.registration_closes_at)
+
+    @property
+    def current_terms(self) -> Terms | None:
+        return self.terms.order_by("-version").first()
+
+
+class Terms(models.Model):
+    """One version of an event's data-use agreement; participants accept the newest one."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="terms")
+    version = models.PositiveIntegerField()
+    text = models.TextField(_("data-use agreement"), help_text=_("Markdown."))
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["event", "-version"]
+        constraints = [models.UniqueConstraint(fields=["event", "version"], name="terms_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.event} terms v{self.version}"
+
+
+class EventRole(models.Model):
+    """Organizer or judge of one event. Participants are those with a Registration."""
+
+    class Role(models.TextChoices):
+        ORGANIZER = "organizer", _("Organizer")
+        JUDGE = "judge", _("Judge")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "user", "role"], name="eventrole_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} of {self.event}"
+
+
+class Registration(models.Model):
+    """A participant's registration: which version of the terms they accepted, and when."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations")
+    terms = models.ForeignKey(Terms, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="registration_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.event}"
+
+    def accepted_current_terms(self) -> bool:
+        current = self.event.current_terms
+        return current is None or (self.terms_id == current.id and self.terms_accepted_at is not None)
+
+
+class AuditLog(models.Model):
+    """Organizer overrides and other decisions someone may later need to explain."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="audit_log")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=80)
+    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class Challenge(models.Model):
+    class Kind(models.TextChoices):
+        DETECTION = "detection", _("Pattern detection")
+        HOTSPOT = "hotspot", _("Hotspot mapping")
+        NETWORK = "network", _("Network tracking")
+        JUDGED = "judged", _("Judged project")
+
+    class DatasetSource(models.TextChoices):
+        NONE = "none", _("No dataset")
+        GENERATED = "generated", _("Generated by the platform")
+        UPLOADED = "uploaded", _("Uploaded by the organizers")
+
+    class DatasetSize(models.TextChoices):
+        SMALL = "small", _("Small")
+        MEDIUM = "medium", _("Medium")
+        LARGE = "large", _("Large")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="challenges")
+    slug = models.SlugField(_("slug"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    order = models.PositiveSmallIntegerField(default=0)
+    dataset_source = models.CharField(max_length=20, choices=DatasetSource.choices, default=DatasetSource.NONE)
+    dataset_seed = models.BigIntegerField(null=True, blank=True)
+    dataset_size = models.CharField(max_length=10, choices=DatasetSize.choices, default=DatasetSize.SMALL)
+    # Files in private storage: the hidden truth, and the zip participants may download.
+    truth_file = models.FileField(storage=private_storage, upload_to="truth/", blank=True)
+    public_archive = models.FileField(storage=private_storage, upload_to="datasets/", blank=True)
+    truth_version = models.PositiveIntegerField(default=0, help_text="Bumped whenever the truth file is replaced.")
+    scoring_params = models.JSONField(default=dict, blank=True)
+    dataset_meta = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["event", "slug"], name="challenge_unique_slug")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("challenges:challenge_detail", args=[self.event.slug, self.slug])
+
+    @property
+    def is_scored(self) -> bool:
+        return self.kind != self.Kind.JUDGED
+
+    @property
+    def has_dataset(self) -> bool:
+        return bool(self.truth_file) and bool(self.public_archive)
+
+
+class Phase(models.Model):
+    """A time window in which teams submit to a challenge. The server's clock decides."""
+
+    class LeaderboardMode(models.TextChoices):
+        BEST = "best", _("Each team's best submission")
+        FINAL = "final", _("The submission each team marks as final (else its latest)")
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="phases")
+    name = models.CharField(_("name"), max_length=120)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    grace_seconds = models.PositiveIntegerField(
+        _("grace period (seconds)"),
+        default=0,
+        validators=[MaxValueValidator(24 * 3600)],
+        help_text=_("Uploads arriving this long after the deadline are still accepted. Published to participants."),
+    )
+    daily_limit = models.PositiveIntegerField(_("submissions per team per day"), null=True, blank=True)
+    total_limit = models.PositiveIntegerField(_("submissions per team in total"), null=True, blank=True)
+    failed_count = models.BooleanField(
+        _("failed submissions count towards the limits"),
+        default=False,
+    )
+    leaderboard_mode = models.CharField(max_length=10, choices=LeaderboardMode.choices, default=LeaderboardMode.BEST)
+    public_leaderboard = models.BooleanField(_("show the public leaderboard during the phase"), default=True)
+    results_published_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every leaderboard rebuild: cache keys include it.
+    leaderboard_version = models.PositiveIntegerField(default=0, editable=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["challenge", "order", "opens_at"]
+        constraints = [models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="phase_closes_after_opens")]
+
+    def __str__(self) -> str:
+        return f"{self.challenge}: {self.name}"
+
+    @property
+    def accepts_until(self) -> datetime:
+        return self.closes_at + timedelta(seconds=self.grace_seconds)
+
+    def is_open(self, at: datetime | None = None) -> bool:
+        """Open from opens_at (inclusive) until closes_at + grace (exclusive)."""
+        at = at or timezone.now()
+        return self.opens_at <= at < self.accepts_until
+
+    def state(self, at: datetime | None = None) -> str:
+        at = at or timezone.now()
+        if at < self.opens_at:
+            return "upcoming"
+        if at < self.closes_at:
+            return "open"
+        if at < self.accepts_until:
+            return "grace"
+        return "closed"
+
+    @property
+    def results_published(self) -> bool:
+        return self.results_published_at is not None
+
+
+class Team(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("name"), max_length=80)
+    country = CountryField(_("country"))
+    logo = models.ImageField(_("logo"), upload_to="team-logos/", blank=True)
+    captain = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    join_code = models.CharField(
+        max_length=20, default=_join_code, validators=[RegexValidator(r"^[A-Za-z0-9_-]+$")], editable=False
+    )
+    is_baseline = models.BooleanField(default=False, help_text="The organizers' baseline entry, marked on leaderboards.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "name"]
+        constraints = [models.UniqueConstraint(fields=["event", "name"], name="team_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMembership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships")
+    # Copied from team.event so the database itself refuses a second team in the same event.
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="one_team_per_user_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"

@@ -1,0 +1,59 @@
+"""API-wide pieces: the root view and an exception handler that always answers {"detail": ...}."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus Django's ValidationError/PermissionDenied raised by services.
+
+    Services raise django.core.exceptions.ValidationError with a message a participant
+    understands; the API answers 400 with that message in "detail" (403 for PermissionDenied).
+    """
+    if isinstance(exc, DjangoValidationError):
+        messages = exc.messages
+        body = {"detail": " ".join(messages)}
+        if hasattr(exc, "error_dict"):
+            body["errors"] = {field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
+        code = getattr(exc, "code", None)
+        if code:
+            body["code"] = code
+        return Response(body, status=getattr(exc, "status", status.HTTP_400_BAD_REQUEST))
+    if isinstance(exc, DjangoPermissionDenied):
+        return Response({"detail": str(exc) or "You do not have permission to do this."}, status=403)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
+        # Field errors: keep them and add a one-line summary a script can print.
+        parts = []
+        for field, errors in response.data.items():
+            text = " ".join(str(e) for e in errors) if isinstance(errors, list) else str(errors)
+            parts.append(text if field == "non_field_errors" else f"{field}: {text}")
+        response.data = {"detail": " ".join(parts), "errors": response.data}
+    elif response is not None and isinstance(response.data, list):
+        response.data = {"detail": " ".join(str(e) for e in response.data)}
+    return response
+
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def api_root(request, format=None):
+    """The entry point of the REST API v1."""
+    return Response(
+        {
+            "auth_token": reverse("api:auth-token", request=request, format=format),
+            "register": reverse("api:auth-register", request=request, format=format),
+            "events": reverse("api:event-list", request=request, format=format),
+            "schema": reverse("api:schema", request=request, format=format),
+            "docs": reverse("api:docs", request=request, format=format),
+        }
+    )

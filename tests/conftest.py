@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import pytest
+
+from hackplatform.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _isolated_files(settings, tmp_path):
+    """Uploads and private files go to a temporary folder for each test (cookiecutter-django's habit)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_ROOT = str(tmp_path / "private")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": "/no-public-url/"},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _celery_inline():
+    """Tasks run inline unless a test starts a real worker (see tests/services.py)."""
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.services import ROOT
+
+STRONG_KEY = "x7Fq2LmN9pRsT4vW8yZaB3cD6eGhJkMnPqRsTuVwXyZ1234567890abcdef"
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_it_loads_laptop_settings_without_any_environment():
+    result = run_manage("check")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_refuses_to_start_without_secret_key_when_debug_is_off():
+    result = run_manage("check", DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_it_refuses_a_weak_secret_key_when_debug_is_off():
+    result = run_manage("check", DEBUG="0", SECRET_KEY="short")
+    assert result.returncode != 0
+    assert "too weak" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", DEBUG="0", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="hack.example.org"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_redis_url_switches_broker_and_cache():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='hackplatform.settings'; django.setup();"
+        "from django.conf import settings as s; print(s.CELERY_BROKER_URL); print(s.CACHES['default']['BACKEND'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL",)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**env, "REDIS_URL": "redis://127.0.0.1:6390/1"},
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert out == ["redis://127.0.0.1:6390/1", "django.core.cache.backends.redis.RedisCache"]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={k: v for k, v in env.items() if k != "REDIS_URL"},
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert out == ["filesystem://", "django.core.cache.backends.locmem.LocMemCache"]
+
+
+def test_migrations_are_committed():
+    result = run_manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr

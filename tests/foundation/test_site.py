@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", verbosity=0)
+
+
+def test_home_page_answers_with_landmarks_and_language_switcher(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for landmark in ("<header", "<nav", "<main", "<footer", 'name="language"'):
+        assert landmark in html
+    for code in ("en", "es", "pt", "fr"):
+        assert f'value="{code}"' in html
+
+
+def test_pages_reference_no_outside_host(client, db):
+    for url in ("/", "/api/v1/docs/", "/accounts/login/", "/accounts/signup/"):
+        html = client.get(url).content.decode()
+        external = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
+        assert external == [], (url, external)
+
+
+def test_healthz_reports_the_database(client, db):
+    assert client.get("/healthz/").json() == {"status": "ok"}
+
+
+def test_api_root_and_schema_answer(client, db):
+    assert client.get("/api/v1/").status_code == 200
+    schema = client.get("/api/v1/schema/?format=json")
+    assert schema.status_code == 200
+    body = schema.json()
+    assert body["openapi"].startswith("3.")
+    assert "/api/v1/events/" in body["paths"]
+
+
+def test_docs_are_served_from_the_site(client, db):
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    assert "swagger-ui" in response.content.decode()
+    assert "/static/drf_spectacular_sidecar/" in response.content.decode()
+
+
+def test_seed_demo_lists_the_demo_event(demo):
+    response = APIClient().get("/api/v1/events/")
+    assert response.status_code == 200
+    assert [e["slug"] for e in response.json()["results"]] == ["demo"]
+
+
+def test_seed_demo_is_idempotent(demo):
+    from accounts.models import User
+    from challenges.models import Challenge, Team
+
+    call_command("seed_demo", verbosity=0)
+    assert Challenge.objects.filter(event__slug="demo").count() == 4
+    assert sorted(Challenge.objects.values_list("kind", flat=True)) == ["detection", "hotspot", "judged", "network"]
+    teams = Team.objects.filter(event__slug="demo")
+    assert teams.count() == 3
+    assert len({str(t.country) for t in teams}) == 3
+    assert User.objects.filter(username__in=["organizer", "judge", "alice", "bob", "carol"]).count() == 5
+
+
+def test_seed_demo_refuses_with_debug_off(db, settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", verbosity=0)
+
+
+def test_token_auth_with_demo_login(demo):
+    client = APIClient()
+    response = client.post("/api/v1/auth/token/", {"username": "alice", "password": "hackathon-demo"}, format="json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/events/demo/").json()["slug"] == "demo"
+    bad = APIClient().post("/api/v1/auth/token/", {"username": "alice", "password": "wrong"}, format="json")
+    assert bad.status_code == 400
+    assert "detail" in bad.json()
+
+
+def test_language_switcher_translates_the_page(client, db):
+    client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    assert "Eventos" in client.get("/").content.decode()
