@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,31 +78,38 @@ def _pg_bin(name: str) -> str:
 
 
 @contextlib.contextmanager
-def postgres_server(tmp: Path) -> Iterator[str]:
+def postgres_server(tmp: Path | None = None) -> Iterator[str]:
     """A throw-away PostgreSQL cluster on loopback; yields a DATABASE_URL.
 
-    PostgreSQL refuses to run as root, so as root the cluster is made and run by the `postgres` user.
+    PostgreSQL refuses to run as root, so as root the cluster is made and run by the `postgres`
+    user, in a folder of its own under /tmp (pytest's temporary folders are private to root).
     """
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     port = free_port()
-    data = tmp / "pgdata"
-    tmp.mkdir(parents=True, exist_ok=True)
+    base = Path(tempfile.mkdtemp(prefix="hackplatform-pg-"))
+    data = base / "data"
     as_user: list[str] = []
     if os.geteuid() == 0:
         as_user = ["runuser", "-u", "postgres", "--"]
-        os.chmod(tmp, 0o777)
-        shutil.chown(tmp, "postgres")
-    subprocess.run(
-        [*as_user, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    opts = f"-p {port} -k {tmp} -h 127.0.0.1 -F -c fsync=off -c full_page_writes=off -c max_connections=100"
-    subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", opts, "-l", str(tmp / "pg.log"), "-w", "start"], check=True)
+        shutil.chown(base, "postgres")
     try:
-        yield f"postgres://postgres@127.0.0.1:{port}/hackplatform"
+        subprocess.run(
+            [*as_user, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        opts = f"-p {port} -k {base} -h 127.0.0.1 -F -c fsync=off -c full_page_writes=off -c max_connections=100"
+        subprocess.run(
+            [*as_user, pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "pg.log"), "-w", "start"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            yield f"postgres://postgres@127.0.0.1:{port}/hackplatform"
+        finally:
+            subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], check=False, stdout=subprocess.DEVNULL)
     finally:
-        subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], check=False, stdout=subprocess.DEVNULL)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @contextlib.contextmanager

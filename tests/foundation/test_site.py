@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)
 
 
 def test_home_page_answers_with_landmarks_and_language_switcher(client, db):
@@ -60,7 +60,7 @@ def test_seed_demo_is_idempotent(demo):
     from accounts.models import User
     from challenges.models import Challenge, Team
 
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)
     assert Challenge.objects.filter(event__slug="demo").count() == 4
     assert sorted(Challenge.objects.values_list("kind", flat=True)) == ["detection", "hotspot", "judged", "network"]
     teams = Team.objects.filter(event__slug="demo")

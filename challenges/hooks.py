@@ -1,0 +1,78 @@
+"""Extension points that let other apps add to challenges' pages and API without a reverse import.
+
+Imports run one way: `submissions` imports `challenges`, never the reverse. Where challenges must show
+something only submissions knows (remaining submissions, charts of submissions, checking an uploaded
+truth file against a scorer), submissions registers a callable here from its AppConfig.ready():
+
+    # submissions/apps.py
+    def ready(self):
+        from challenges import hooks
+        hooks.phase_remaining_provider.register(my_remaining)      # (phase, user) -> dict | None
+        hooks.dashboard_panels.append(submissions_over_time_panel)  # (request, event) -> str (safe HTML)
+        hooks.truth_validator.register(validate_uploaded_truth)    # (kind, fileobj, params) -> None
+
+With nothing registered, each hook answers its documented default, so challenges works on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import IO, Any, Generic, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class SingleHook(Generic[F]):
+    """One replaceable callable; `register` may be used as a decorator. The last registration wins."""
+
+    def __init__(self, name: str, doc: str) -> None:
+        self.name = name
+        self.__doc__ = doc
+        self._func: F | None = None
+
+    def register(self, func: F) -> F:
+        self._func = func
+        return func
+
+    def unregister(self) -> None:
+        self._func = None
+
+    @property
+    def func(self) -> F | None:
+        return self._func
+
+    def __bool__(self) -> bool:
+        return self._func is not None
+
+
+phase_remaining_provider: SingleHook[Callable[[Any, Any], dict | None]] = SingleHook(
+    "phase_remaining_provider",
+    """`(phase, user) -> {"today": int | None, "total": int | None, "resets_at": datetime | None} | None`.
+
+    What the user's team may still submit in `phase` (None values: unlimited). Returns None when the
+    user is not in a team. Used for `my_remaining` in GET /api/v1/phases/{id}/ and on the challenge page.
+    Unregistered: `my_remaining` is null.""",
+)
+
+
+def phase_remaining(phase, user) -> dict | None:
+    """Ask the registered provider; None when nobody registered or the user is anonymous."""
+    func = phase_remaining_provider.func
+    if func is None or user is None or not user.is_authenticated:
+        return None
+    return func(phase, user)
+
+
+# `(request, event) -> str`: each returns safe HTML (already escaped) shown on the organizer dashboard,
+# e.g. a server-rendered SVG chart of submissions over time. Appended to from submissions' ready().
+dashboard_panels: list[Callable[[Any, Any], str]] = []
+
+
+truth_validator: SingleHook[Callable[[str, IO[bytes], dict | None], None]] = SingleHook(
+    "truth_validator",
+    """`(kind, fileobj, params) -> None`: check an organizer-uploaded truth file against the scoring
+    spec of `kind`; raise django.core.exceptions.ValidationError (or any exception with a message a
+    person understands, e.g. submissions.scoring.ScoringValidationError) when it does not fit.
+    Unregistered: challenges only checks that the file is a readable CSV with a header.""",
+)
+
