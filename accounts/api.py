@@ -41,10 +41,16 @@ class RegisterView(APIView):
 
     @extend_schema(
         request=RegisterSerializer,
-        responses={201: inline_serializer("RegisteredUser", {"id": serializers.IntegerField(), "username": serializers.CharField()})},
+        responses={
+            201: inline_serializer(
+                "RegisteredUser", {"id": serializers.IntegerField(), "username": serializers.CharField()}
+            )
+        },
     )
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = user_create(**serializer.validated_data)
-        return Response({"id": user.id, "username": user.username, "country": str(user.country)}, status=status.HTTP_201_CREATED)
+        return Response(
+            {"id": user.id, "username": user.username, "country": str(user.country)}, status=status.HTTP_201_CREATED
+        )

@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import zoneinfo
+from functools import cache
+
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+
+
+@cache
+def _zones() -> list[tuple[str, str]]:
+    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return [("", _("The zone my browser reports")), ("UTC", "UTC"), *[(z, z.replace("_", " ")) for z in zones]]
 
 
 class SignUpForm(UserCreationForm):
@@ -15,11 +24,19 @@ class SignUpForm(UserCreationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
+        self.fields["email"].help_text = _("For password resets only; never shown to other participants.")
         self.fields["country"].required = True
         self.fields["country"].help_text = _("Shown on your team's entries and used for the registration statistics.")
 
 
 class ProfileForm(forms.ModelForm):
+    timezone = forms.ChoiceField(label=_("time zone"), choices=_zones, required=False)
+
     class Meta:
         model = User
         fields = ("first_name", "last_name", "email", "country", "timezone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["timezone"].help_text = User._meta.get_field("timezone").help_text

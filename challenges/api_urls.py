@@ -1,8 +1,20 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import api
 
 router = SimpleRouter()
 router.register("events", api.EventViewSet, basename="event")
+router.register("challenges", api.ChallengeViewSet, basename="challenge")
+router.register("phases", api.PhaseViewSet, basename="phase")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("events/<slug:slug>/teams/", api.EventTeamsView.as_view(), name="event-teams"),
+    path("events/<slug:slug>/judges/", api.EventRolesView.as_view(), name="event-judges"),
+    path("events/<slug:slug>/organizers/", api.EventOrganizersView.as_view(), name="event-organizers"),
+    path("teams/<int:team_id>/", api.TeamDetailView.as_view(), name="team-detail"),
+    path("teams/<int:team_id>/join/", api.TeamJoinView.as_view(), name="team-join"),
+    path("teams/<int:team_id>/leave/", api.TeamLeaveView.as_view(), name="team-leave"),
+    path("teams/<int:team_id>/captain/", api.TeamCaptainView.as_view(), name="team-captain"),
+    *router.urls,
+]

@@ -16,7 +16,8 @@ With nothing registered, each hook answers its documented default, so challenges
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import IO, Any, Generic, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,6 +37,15 @@ class SingleHook(Generic[F]):
 
     def unregister(self) -> None:
         self._func = None
+
+    @contextlib.contextmanager
+    def overridden(self, func: F | None) -> Iterator[None]:
+        """Use `func` (or nothing) for the duration of a block, then restore what was registered (tests)."""
+        previous, self._func = self._func, func
+        try:
+            yield
+        finally:
+            self._func = previous
 
     @property
     def func(self) -> F | None:
@@ -75,4 +85,3 @@ truth_validator: SingleHook[Callable[[str, IO[bytes], dict | None], None]] = Sin
     person understands, e.g. submissions.scoring.ScoringValidationError) when it does not fit.
     Unregistered: challenges only checks that the file is a readable CSV with a header.""",
 )
-

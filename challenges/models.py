@@ -43,8 +43,12 @@ class Event(models.Model):
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_timezone])
     registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
-    team_size_min = models.PositiveSmallIntegerField(_("minimum team size"), default=1, validators=[MinValueValidator(1)])
-    team_size_max = models.PositiveSmallIntegerField(_("maximum team size"), default=5, validators=[MinValueValidator(1)])
+    team_size_min = models.PositiveSmallIntegerField(
+        _("minimum team size"), default=1, validators=[MinValueValidator(1)]
+    )
+    team_size_max = models.PositiveSmallIntegerField(
+        _("maximum team size"), default=5, validators=[MinValueValidator(1)]
+    )
     max_teams = models.PositiveIntegerField(_("maximum number of teams"), null=True, blank=True)
     visibility = models.CharField(_("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.DRAFT)
     invite_token = models.CharField(max_length=40, default=_invite_token, unique=True, editable=False)
@@ -166,6 +170,10 @@ class AuditLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
 
+# The primary (leaderboard) metric of each built-in scorer, as named in the scoring specification.
+PRIMARY_METRICS = {"detection": "average_precision", "hotspot": "mean_pei_star", "network": "network_score"}
+
+
 class Challenge(models.Model):
     class Kind(models.TextChoices):
         DETECTION = "detection", _("Pattern detection")
@@ -218,6 +226,11 @@ class Challenge(models.Model):
     def has_dataset(self) -> bool:
         return bool(self.truth_file) and bool(self.public_archive)
 
+    @property
+    def primary_metric(self) -> str | None:
+        """The leaderboard's metric as the scorer names it (scoring.md); scoring_params may override it."""
+        return (self.scoring_params or {}).get("primary_metric") or PRIMARY_METRICS.get(self.kind)
+
 
 class Phase(models.Model):
     """A time window in which teams submit to a challenge. The server's clock decides."""
@@ -251,10 +264,16 @@ class Phase(models.Model):
 
     class Meta:
         ordering = ["challenge", "order", "opens_at"]
-        constraints = [models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="phase_closes_after_opens")]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="phase_closes_after_opens")
+        ]
 
     def __str__(self) -> str:
         return f"{self.challenge}: {self.name}"
+
+    @property
+    def grace_minutes(self) -> int:
+        return self.grace_seconds // 60
 
     @property
     def accepts_until(self) -> datetime:
@@ -289,7 +308,9 @@ class Team(models.Model):
     join_code = models.CharField(
         max_length=20, default=_join_code, validators=[RegexValidator(r"^[A-Za-z0-9_-]+$")], editable=False
     )
-    is_baseline = models.BooleanField(default=False, help_text="The organizers' baseline entry, marked on leaderboards.")
+    is_baseline = models.BooleanField(
+        default=False, help_text="The organizers' baseline entry, marked on leaderboards."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

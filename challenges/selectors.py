@@ -1,20 +1,56 @@
-"""Reads that need care: which events a user may see, and what role they hold."""
+"""Reads that need care: which events a user may see, what role they hold, and the dashboard's numbers."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections import Counter
+from datetime import datetime
 
-from .models import Event, EventRole
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django_countries import countries
+
+from .models import Challenge, Event, EventRole, Phase, Registration, Team, TeamMembership
 
 
 def events_visible_to(user) -> QuerySet[Event]:
-    """Published events for everyone; drafts and invite-only events for their organizers and judges."""
+    """Which events a user may see.
+
+    1. published events: everyone,
+    2. invite-only events: their organizers and judges, and those who registered (through the link),
+    3. drafts: their organizers only (and superusers, who see everything).
+    """
     visible = Q(visibility=Event.Visibility.PUBLISHED)
     if user is not None and user.is_authenticated:
         if user.is_superuser:
             return Event.objects.all()
-        visible |= Q(roles__user=user) | Q(registrations__user=user)
-    return Event.objects.filter(visible).distinct()
+        visible |= Q(roles__user=user, roles__role=EventRole.Role.ORGANIZER)
+        visible |= Q(visibility=Event.Visibility.INVITE_ONLY) & (Q(roles__user=user) | Q(registrations__user=user))
+    return Event.objects.filter(pk__in=Event.objects.filter(visible).values("pk"))
+
+
+def event_visible(user, event: Event, invite_token: str | None = None) -> bool:
+    """Can `user` see `event`? An invite-only event is also visible through its invite link."""
+    if event.visibility == Event.Visibility.PUBLISHED:
+        return True
+    if event.visibility == Event.Visibility.INVITE_ONLY and invite_token and invite_token == event.invite_token:
+        return True
+    return events_visible_to(user).filter(pk=event.pk).exists()
+
+
+def event_role(user, event: Event) -> str | None:
+    """ "organizer", "judge", "participant" (registered) or None. Organizer wins over judge."""
+    if user is None or not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return "organizer"
+    roles = set(EventRole.objects.filter(event=event, user=user).values_list("role", flat=True))
+    if EventRole.Role.ORGANIZER in roles:
+        return "organizer"
+    if EventRole.Role.JUDGE in roles:
+        return "judge"
+    if Registration.objects.filter(event=event, user=user).exists():
+        return "participant"
+    return None
 
 
 def is_organizer(user, event: Event) -> bool:
@@ -23,3 +59,90 @@ def is_organizer(user, event: Event) -> bool:
     if user.is_superuser:
         return True
     return EventRole.objects.filter(event=event, user=user, role=EventRole.Role.ORGANIZER).exists()
+
+
+def events_organized_by(user) -> QuerySet[Event]:
+    if user is None or not user.is_authenticated:
+        return Event.objects.none()
+    if user.is_superuser:
+        return Event.objects.all()
+    return Event.objects.filter(roles__user=user, roles__role=EventRole.Role.ORGANIZER).distinct()
+
+
+def challenges_with_phases(event: Event) -> QuerySet[Challenge]:
+    return event.challenges.prefetch_related(Prefetch("phases", queryset=Phase.objects.order_by("order", "opens_at")))
+
+
+def teams_with_members(event: Event) -> QuerySet[Team]:
+    return (
+        event.teams.select_related("captain")
+        .prefetch_related(Prefetch("memberships", queryset=TeamMembership.objects.select_related("user")))
+        .annotate(size=Count("memberships"))
+        .order_by("name")
+    )
+
+
+def event_deadlines(event: Event) -> list[tuple[str, datetime]]:
+    """The upcoming moments a participant cares about, soonest first: registration and phase closings."""
+    now = timezone.now()
+    items: list[tuple[str, datetime]] = []
+    if event.registration_closes_at and event.registration_closes_at > now:
+        items.append((str(Event._meta.get_field("registration_closes_at").verbose_name), event.registration_closes_at))
+    for phase in Phase.objects.filter(challenge__event=event, closes_at__gt=now).select_related("challenge"):
+        items.append((f"{phase.challenge.title}: {phase.name}", phase.closes_at))
+    return sorted(items, key=lambda item: item[1])
+
+
+# Organizer dashboard ------------------------------------------------------------------------------
+
+
+def registrations_by_country(event: Event) -> list[tuple[str, str, int]]:
+    """[(code, name, count)], largest first; users without a country under "??"."""
+    counts = Counter(
+        code or "" for code in Registration.objects.filter(event=event).values_list("user__country", flat=True)
+    )
+    rows = [(code or "??", countries.name(code) if code else "—", n) for code, n in counts.items()]
+    return sorted(rows, key=lambda row: (-row[2], row[0]))
+
+
+def phases_with_state(event: Event) -> list[tuple[Phase, str]]:
+    now = timezone.now()
+    phases = Phase.objects.filter(challenge__event=event).select_related("challenge").order_by("opens_at")
+    return [(phase, phase.state(now)) for phase in phases]
+
+
+def participant_rows(event: Event) -> list[list[str]]:
+    """CSV rows of the participants export: one row per registration (no email unless needed)."""
+    team_by_user = dict(TeamMembership.objects.filter(event=event).values_list("user_id", "team__name"))
+    rows = [["username", "email", "country", "registered_at", "terms_version", "terms_accepted_at", "team"]]
+    for reg in Registration.objects.filter(event=event).select_related("user", "terms").order_by("created_at"):
+        rows.append(
+            [
+                reg.user.username,
+                reg.user.email,
+                str(reg.user.country or ""),
+                reg.created_at.isoformat(),
+                str(reg.terms.version) if reg.terms else "",
+                reg.terms_accepted_at.isoformat() if reg.terms_accepted_at else "",
+                team_by_user.get(reg.user_id, ""),
+            ]
+        )
+    return rows
+
+
+def team_rows(event: Event) -> list[list[str]]:
+    rows = [["team_id", "name", "country", "captain", "members", "size", "created_at"]]
+    for team in teams_with_members(event):
+        members = sorted(m.user.username for m in team.memberships.all())
+        rows.append(
+            [
+                str(team.pk),
+                team.name,
+                str(team.country),
+                team.captain.username,
+                " ".join(members),
+                str(len(members)),
+                team.created_at.isoformat(),
+            ]
+        )
+    return rows

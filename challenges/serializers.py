@@ -1,17 +1,48 @@
+"""API shapes of events, registrations, teams, challenges and phases (field names: see spec/api.md).
+
+Serializers only parse and present; writes go through services (views call them)."""
+
 from __future__ import annotations
 
+import zoneinfo
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import Event
+from . import hooks, selectors, services
+from .forms import localize
+from .models import Challenge, Event, Phase, Team
+
+
+def _user(context):
+    request = context.get("request")
+    return getattr(request, "user", None)
 
 
 class EventSerializer(serializers.ModelSerializer):
+    my_role = serializers.SerializerMethodField(help_text="organizer, judge, participant or null")
+    terms_version = serializers.SerializerMethodField(
+        help_text="The current data-use agreement's version (null: none)."
+    )
+    needs_terms_acceptance = serializers.SerializerMethodField(
+        help_text="True when the caller is registered but has not accepted the current version."
+    )
+    roster_locked = serializers.SerializerMethodField()
+    invite_url = serializers.SerializerMethodField(help_text="Organizers only (invite-only events).")
+    banner = serializers.ImageField(read_only=True)
+    banner_thumbnail = serializers.ImageField(read_only=True)
+
     class Meta:
         model = Event
         fields = [
             "name",
             "slug",
             "description",
+            "banner",
+            "banner_thumbnail",
             "timezone",
             "visibility",
             "team_size_min",
@@ -19,6 +50,284 @@ class EventSerializer(serializers.ModelSerializer):
             "max_teams",
             "registration_opens_at",
             "registration_closes_at",
+            "code_of_conduct",
+            "roster_unlocked",
+            "roster_locked",
+            "terms_version",
+            "my_role",
+            "needs_terms_acceptance",
+            "invite_url",
             "created_at",
         ]
         read_only_fields = ["created_at"]
+        extra_kwargs = {"roster_unlocked": {"required": False}}
+
+    def get_my_role(self, event: Event) -> str | None:
+        return selectors.event_role(_user(self.context), event)
+
+    def get_terms_version(self, event: Event) -> int | None:
+        terms = event.current_terms
+        return terms.version if terms else None
+
+    def get_needs_terms_acceptance(self, event: Event) -> bool:
+        registration = services.registration_for(event=event, user=_user(self.context))
+        return registration is not None and not registration.accepted_current_terms()
+
+    def get_roster_locked(self, event: Event) -> bool:
+        return services.roster_locked(event)
+
+    def get_invite_url(self, event: Event) -> str | None:
+        request = self.context.get("request")
+        if request is None or not selectors.is_organizer(request.user, event):
+            return None
+        return request.build_absolute_uri(event.get_absolute_url() + "?invite=" + event.invite_token)
+
+    def to_representation(self, instance):
+        with timezone.override(instance.tzinfo):
+            return super().to_representation(instance)
+
+    def validate(self, attrs):
+        # Naive datetimes are read in the event's zone (the one sent, or the event's own).
+        zone_name = attrs.get("timezone") or (self.instance.timezone if self.instance else "UTC")
+        zone = zoneinfo.ZoneInfo(zone_name)
+        for name in ("registration_opens_at", "registration_closes_at"):
+            raw = self.initial_data.get(name) if hasattr(self, "initial_data") else None
+            value = attrs.get(name)
+            if value is not None and isinstance(raw, str) and _is_naive_iso(raw):
+                attrs[name] = localize(value.replace(tzinfo=None), zone)
+        return attrs
+
+
+def _is_naive_iso(raw: str) -> bool:
+    tail = raw.strip()[10:]
+    return not (tail.endswith("Z") or "+" in tail or "-" in tail)
+
+
+class EventRegisterSerializer(serializers.Serializer):
+    accept_terms = serializers.BooleanField(
+        help_text="Must be true: you accept the event's current data-use agreement."
+    )
+    invite = serializers.CharField(
+        required=False, allow_blank=True, help_text="The invite token of an invite-only event."
+    )
+
+
+class RegistrationSerializer(serializers.Serializer):
+    event = serializers.CharField(source="event.slug")
+    terms_version = serializers.IntegerField(source="terms.version", allow_null=True, default=None)
+    terms_accepted_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    country = CountryField()
+    captain = serializers.CharField(source="captain.username", read_only=True)
+    members = serializers.SerializerMethodField()
+    join_code = serializers.SerializerMethodField(help_text="Only for the team's members and the organizers.")
+    invite_url = serializers.SerializerMethodField(help_text="Only for the team's members and the organizers.")
+    event = serializers.CharField(source="event.slug", read_only=True)
+    logo = serializers.FileField(required=False, allow_null=True, help_text="PNG, JPEG or WebP; re-encoded.")
+
+    class Meta:
+        model = Team
+        fields = [
+            "id",
+            "event",
+            "name",
+            "country",
+            "logo",
+            "captain",
+            "members",
+            "is_baseline",
+            "join_code",
+            "invite_url",
+            "created_at",
+        ]
+        read_only_fields = ["id", "is_baseline", "created_at"]
+
+    def _may_see_code(self, team: Team) -> bool:
+        user = _user(self.context)
+        if user is None or not user.is_authenticated:
+            return False
+        return any(m.user_id == user.id for m in team.memberships.all()) or selectors.is_organizer(user, team.event)
+
+    def get_members(self, team: Team) -> list[str]:
+        return sorted(m.user.username for m in team.memberships.all())
+
+    def get_join_code(self, team: Team) -> str | None:
+        return team.join_code if self._may_see_code(team) else None
+
+    def get_invite_url(self, team: Team) -> str | None:
+        request = self.context.get("request")
+        if request is None or not self._may_see_code(team):
+            return None
+        from django.urls import reverse
+
+        return request.build_absolute_uri(reverse("challenges:team_join_link", args=[team.event.slug, team.join_code]))
+
+
+class JoinSerializer(serializers.Serializer):
+    join_code = serializers.CharField(max_length=40)
+
+
+class CaptainSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+
+
+class UsernameSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+
+
+class EventRoleSerializer(serializers.Serializer):
+    username = serializers.CharField(source="user.username")
+    role = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class RemainingSerializer(serializers.Serializer):
+    today = serializers.IntegerField(allow_null=True, help_text="Submissions left today (null: no daily limit).")
+    total = serializers.IntegerField(allow_null=True, help_text="Submissions left in the phase (null: no limit).")
+    resets_at = serializers.DateTimeField(allow_null=True, help_text="When the daily count starts again.")
+
+
+class PhaseSerializer(serializers.ModelSerializer):
+    challenge = serializers.PrimaryKeyRelatedField(queryset=Challenge.objects.all())
+    is_open = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField(help_text="upcoming, open, grace or closed")
+    accepts_until = serializers.DateTimeField(read_only=True, help_text="closes_at plus the grace period.")
+    results_published = serializers.BooleanField(
+        required=False, help_text="Organizers publish or withdraw the results."
+    )
+    my_remaining = serializers.SerializerMethodField(
+        help_text="What the caller's team may still submit (null where unlimited)."
+    )
+
+    class Meta:
+        model = Phase
+        fields = [
+            "id",
+            "challenge",
+            "name",
+            "opens_at",
+            "closes_at",
+            "grace_seconds",
+            "accepts_until",
+            "is_open",
+            "state",
+            "daily_limit",
+            "total_limit",
+            "failed_count",
+            "leaderboard_mode",
+            "public_leaderboard",
+            "results_published",
+            "results_published_at",
+            "order",
+            "my_remaining",
+        ]
+        read_only_fields = ["id", "results_published_at"]
+
+    def get_is_open(self, phase: Phase) -> bool:
+        return phase.is_open()
+
+    def get_state(self, phase: Phase) -> str:
+        return phase.state()
+
+    @extend_schema_field(RemainingSerializer(allow_null=True))
+    def get_my_remaining(self, phase: Phase) -> dict | None:
+        remaining = hooks.phase_remaining(phase, _user(self.context))
+        if remaining and remaining.get("resets_at") is not None and hasattr(remaining["resets_at"], "isoformat"):
+            remaining = {**remaining, "resets_at": remaining["resets_at"].isoformat()}
+        return remaining
+
+    def to_representation(self, instance):
+        with timezone.override(instance.challenge.event.tzinfo):
+            data = super().to_representation(instance)
+        data["results_published"] = instance.results_published
+        return data
+
+    def validate(self, attrs):
+        challenge = attrs.get("challenge") or (self.instance.challenge if self.instance else None)
+        zone = challenge.event.tzinfo if challenge else zoneinfo.ZoneInfo("UTC")
+        for name in ("opens_at", "closes_at"):
+            raw = self.initial_data.get(name)
+            if attrs.get(name) is not None and isinstance(raw, str) and _is_naive_iso(raw):
+                attrs[name] = localize(attrs[name].replace(tzinfo=None), zone)
+        opens = attrs.get("opens_at") or (self.instance.opens_at if self.instance else None)
+        closes = attrs.get("closes_at") or (self.instance.closes_at if self.instance else None)
+        if opens and closes and closes <= opens:
+            raise serializers.ValidationError({"closes_at": _("The phase must close after it opens.")})
+        return attrs
+
+
+class PhaseBriefSerializer(serializers.ModelSerializer):
+    is_open = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Phase
+        fields = ["id", "name", "opens_at", "closes_at", "is_open", "daily_limit", "total_limit"]
+
+    def get_is_open(self, phase: Phase) -> bool:
+        return phase.is_open()
+
+
+class DatasetSpecSerializer(serializers.Serializer):
+    seed = serializers.IntegerField(min_value=0, max_value=2**62)
+    size = serializers.ChoiceField(choices=Challenge.DatasetSize.choices, default="small")
+
+
+class ChallengeSerializer(serializers.ModelSerializer):
+    event = serializers.SlugRelatedField(slug_field="slug", queryset=Event.objects.all())
+    slug = serializers.SlugField(max_length=80, required=False)
+    primary_metric = serializers.CharField(read_only=True, allow_null=True)
+    phases = serializers.SerializerMethodField()
+    dataset = DatasetSpecSerializer(
+        write_only=True, required=False, help_text="Generate the dataset from (seed, size)."
+    )
+    has_dataset = serializers.BooleanField(read_only=True)
+    dataset_size = serializers.CharField(read_only=True, help_text="small, medium or large")
+
+    class Meta:
+        model = Challenge
+        fields = [
+            "id",
+            "event",
+            "slug",
+            "kind",
+            "title",
+            "description",
+            "primary_metric",
+            "order",
+            "dataset",
+            "dataset_source",
+            "dataset_seed",
+            "dataset_size",
+            "has_dataset",
+            "truth_version",
+            "phases",
+        ]
+        read_only_fields = ["id", "dataset_source", "dataset_seed", "dataset_size", "truth_version"]
+
+    @extend_schema_field(PhaseBriefSerializer(many=True))
+    def get_phases(self, challenge: Challenge) -> list[dict]:
+        with timezone.override(challenge.event.tzinfo):
+            return PhaseBriefSerializer(challenge.phases.all(), many=True).data
+
+    def get_validators(self):
+        # The (event, slug) uniqueness is checked by the service's full_clean, with a readable message;
+        # DRF's own validator would also make `slug` required.
+        return []
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            if "event" in attrs and attrs["event"] != self.instance.event:
+                raise serializers.ValidationError({"event": _("A challenge cannot move to another event.")})
+            if "kind" in attrs and attrs["kind"] != self.instance.kind:
+                raise serializers.ValidationError(
+                    {"kind": _("The kind of a challenge cannot change; add a new challenge.")}
+                )
+        return attrs
+
+
+class DatasetUploadSerializer(serializers.Serializer):
+    truth_file = serializers.FileField(help_text="The hidden truth CSV (checked against the scoring rules).")
+    public_files = serializers.FileField(help_text="Participant files: a zip (with sample_submission.csv) or one CSV.")

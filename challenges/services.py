@@ -31,7 +31,8 @@ def audit(*, event: Event, actor: User | None, action: str, **details) -> AuditL
 
 
 def can_create_events(user: User) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("challenges.add_event"))
+    """Site staff, and users given the "add event" permission (the demo's `organizer`), create events."""
+    return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("challenges.add_event")))
 
 
 @transaction.atomic
@@ -71,18 +72,33 @@ def terms_publish(*, event: Event, actor: User, text: str) -> Terms:
 
 
 @transaction.atomic
-def registration_create(*, event: Event, user: User, accept_terms: bool, at: datetime | None = None) -> Registration:
+def registration_create(
+    *,
+    event: Event,
+    user: User,
+    accept_terms: bool,
+    at: datetime | None = None,
+    invite_token: str | None = None,
+) -> Registration:
     """Register `user` for `event`, or record their acceptance of a newer version of the terms.
 
-    1. refuse if the terms are not accepted or registration is closed (re-acceptance is always allowed),
+    1. refuse if the terms are not accepted, the event is a draft, an invite-only event is joined
+       without its invite link, or registration is closed (re-acceptance is always allowed),
     2. create the registration or update it with the current terms version and the time.
     """
     at = at or timezone.now()
     if not accept_terms:
         raise ValidationError(_("You must accept the event's data-use agreement to register."), code="terms")
     existing = Registration.objects.select_for_update().filter(event=event, user=user).first()
-    if existing is None and not event.is_registration_open(at):
-        raise ValidationError(_("Registration for this event is closed."), code="registration_closed")
+    if existing is None:
+        if event.visibility == Event.Visibility.DRAFT:
+            raise PermissionDenied(_("This event is not open yet: the organizers have not published it."))
+        if event.visibility == Event.Visibility.INVITE_ONLY and invite_token != event.invite_token:
+            raise PermissionDenied(_("This event is invite-only: open the invite link the organizers sent you."))
+        if not event.is_registration_open(at):
+            if event.registration_opens_at and at < event.registration_opens_at:
+                raise ValidationError(_("Registration for this event has not opened yet."), code="registration_closed")
+            raise ValidationError(_("Registration for this event is closed."), code="registration_closed")
     terms = event.current_terms
     registration = existing or Registration(event=event, user=user)
     registration.terms = terms
@@ -172,7 +188,9 @@ def challenge_create(
 
 
 @transaction.atomic
-def phase_create(*, challenge: Challenge, actor: User, name: str, opens_at: datetime, closes_at: datetime, **fields) -> Phase:
+def phase_create(
+    *, challenge: Challenge, actor: User, name: str, opens_at: datetime, closes_at: datetime, **fields
+) -> Phase:
     _require_organizer(actor, challenge.event)
     phase = Phase(challenge=challenge, name=name, opens_at=opens_at, closes_at=closes_at, **fields)
     phase.full_clean()
@@ -199,7 +217,7 @@ def _check_can_change_team(event: Event, user: User) -> None:
 
 
 @transaction.atomic
-def team_create(*, event: Event, user: User, name: str, country: str) -> Team:
+def team_create(*, event: Event, user: User, name: str, country: str, logo=None) -> Team:
     """Create a team with `user` as its captain and first member.
 
     1. the user must be registered (terms accepted) and not in a team of this event,
@@ -216,6 +234,9 @@ def team_create(*, event: Event, user: User, name: str, country: str) -> Team:
         raise ValidationError(_("A team with this name already exists in this event."), code="team_name_taken")
     team = Team(event=event, name=name, country=country, captain=user)
     team.full_clean()
+    if logo:
+        processed = _processed_logo(logo, name)
+        team.logo.save(processed.name, processed, save=False)
     team.save()
     try:
         with transaction.atomic():
@@ -279,3 +300,298 @@ def team_of(*, event: Event, user: User) -> Team | None:
         return None
     membership = TeamMembership.objects.filter(event=event, user=user).select_related("team").first()
     return membership.team if membership else None
+
+
+# Organizer edits --------------------------------------------------------------------------------
+
+EVENT_EDITABLE = {
+    "name",
+    "description",
+    "timezone",
+    "registration_opens_at",
+    "registration_closes_at",
+    "team_size_min",
+    "team_size_max",
+    "max_teams",
+    "visibility",
+    "code_of_conduct",
+}
+
+
+def _processed_logo(upload, name: str) -> ContentFile:
+    from .images import process_image
+
+    return process_image(upload, name=name, max_side=512, thumb_side=128).image
+
+
+@transaction.atomic
+def event_update(*, event: Event, actor: User, banner=None, **fields) -> Event:
+    """Change an event's settings (its organizers only); a new banner is checked and re-encoded."""
+    _require_organizer(actor, event)
+    unknown = set(fields) - EVENT_EDITABLE
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    changed = {}
+    for name, value in fields.items():
+        if getattr(event, name) != value:
+            changed[name] = str(value)
+            setattr(event, name, value)
+    event.full_clean(exclude=["created_by", "banner", "banner_thumbnail"])
+    if banner:
+        event_set_banner(event=event, upload=banner)
+        changed["banner"] = event.banner.name
+    event.save()
+    if changed:
+        audit(event=event, actor=actor, action="event_update", fields=sorted(changed))
+    return event
+
+
+def event_set_banner(*, event: Event, upload) -> Event:
+    """Store a re-encoded banner and its thumbnail (the caller saves the event)."""
+    from .images import process_image
+
+    processed = process_image(upload, name=event.slug, max_side=1600, thumb_side=480)
+    event.banner.save(processed.image.name, processed.image, save=False)
+    event.banner_thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+    return event
+
+
+@transaction.atomic
+def event_set_roster_unlocked(*, event: Event, actor: User, unlocked: bool) -> Event:
+    """Organizer override of the roster lock; always recorded in the audit log."""
+    _require_organizer(actor, event)
+    event.roster_unlocked = unlocked
+    event.save(update_fields=["roster_unlocked", "updated_at"])
+    audit(event=event, actor=actor, action="roster_unlock" if unlocked else "roster_lock")
+    return event
+
+
+@transaction.atomic
+def judge_invite(*, event: Event, actor: User, username: str) -> EventRole:
+    """Make an existing user a judge of `event` (organizers only)."""
+    _require_organizer(actor, event)
+    user = User.objects.filter(username__iexact=username.strip()).first()
+    if user is None:
+        raise ValidationError(_("No user is called “%(name)s”. They must sign up first.") % {"name": username})
+    return role_grant(event=event, actor=actor, user=user, role=EventRole.Role.JUDGE)
+
+
+@transaction.atomic
+def challenge_update(
+    *,
+    challenge: Challenge,
+    actor: User,
+    dataset_seed: int | None = None,
+    dataset_size: str | None = None,
+    **fields,
+) -> Challenge:
+    """Change a challenge's text; a new (seed, size) regenerates the dataset (and bumps truth_version)."""
+    _require_organizer(actor, challenge.event)
+    for name in fields:
+        if name not in {"title", "description", "slug", "order"}:
+            raise ValidationError(_("The field “%(field)s” cannot be changed.") % {"field": name})
+        setattr(challenge, name, fields[name])
+    challenge.full_clean()
+    challenge.save()
+    size = dataset_size or challenge.dataset_size
+    if dataset_seed is not None and (
+        dataset_seed != challenge.dataset_seed
+        or size != challenge.dataset_size
+        or challenge.dataset_source != Challenge.DatasetSource.GENERATED
+        or not challenge.has_dataset
+    ):
+        challenge_generate_dataset(challenge=challenge, seed=dataset_seed, size=size)
+        audit(
+            event=challenge.event, actor=actor, action="dataset_generate", challenge=challenge.slug, seed=dataset_seed
+        )
+    audit(
+        event=challenge.event, actor=actor, action="challenge_update", challenge=challenge.slug, fields=sorted(fields)
+    )
+    return challenge
+
+
+TRUTH_HEADERS = {
+    Challenge.Kind.DETECTION: ["record_id", "label", "split"],
+    Challenge.Kind.HOTSPOT: ["cell_id", "split", "count"],
+    Challenge.Kind.NETWORK: ["node_id", "ring_id", "role", "split"],
+}
+
+
+def _check_truth(kind: str, data: bytes, params: dict) -> None:
+    """Check an uploaded truth file with the registered validator, else its CSV header (scoring.md)."""
+    from . import hooks
+
+    validator = hooks.truth_validator.func
+    if validator is not None:
+        try:
+            validator(kind, io.BytesIO(data), params or None)
+        except ValidationError:
+            raise
+        except Exception as exc:  # the scorer's own error type; its message is meant for people
+            raise ValidationError(_("The truth file does not fit the scoring rules: %(error)s") % {"error": exc})
+        return
+    try:
+        first = data.split(b"\n", 1)[0].decode("utf-8-sig").strip("\r")
+    except UnicodeDecodeError:
+        raise ValidationError(_("The truth file must be a UTF-8 CSV file."))
+    expected = TRUTH_HEADERS.get(kind)
+    if expected and first.split(",") != expected:
+        raise ValidationError(
+            _("The truth file's header must be “%(expected)s” (it is “%(found)s”).")
+            % {"expected": ",".join(expected), "found": first[:120]}
+        )
+
+
+def _read_public_files(upload, max_bytes: int) -> dict[str, bytes]:
+    """Participant files from a zip (flattened, safe names) or a single CSV; sample_submission.csv required."""
+    name = getattr(upload, "name", "") or ""
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    files: dict[str, bytes] = {}
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                total = 0
+                for info in archive.infolist():
+                    if info.is_dir():
+                        continue
+                    base = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
+                    if not base or base.startswith(".") or info.filename.startswith("__MACOSX"):
+                        continue
+                    if base in files:
+                        raise ValidationError(
+                            _("Two participant files are called %(name)s: the zip is flattened, so names must differ.")
+                            % {"name": base}
+                        )
+                    total += info.file_size
+                    if total > max_bytes:
+                        raise ValidationError(_("The participant files are too large once unpacked."))
+                    files[base] = archive.read(info)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError):
+            raise ValidationError(_("The participant files are not a readable zip archive."))
+    else:
+        base = name.replace("\\", "/").rsplit("/", 1)[-1] or "data.csv"
+        files[base] = upload.read(max_bytes + 1)
+        if len(files[base]) > max_bytes:
+            raise ValidationError(_("The participant file is too large."))
+    if "sample_submission.csv" not in files:
+        raise ValidationError(
+            _("Include a sample_submission.csv among the participant files, so teams know the expected format.")
+        )
+    if any(n.lower().startswith("truth") for n in files):
+        raise ValidationError(_("The participant files must not contain the truth file."))
+    return files
+
+
+@transaction.atomic
+def challenge_upload_dataset(*, challenge: Challenge, actor: User, truth, public_files) -> Challenge:
+    """Use the organizers' own data: 1. check the truth against the scoring spec, 2. read the
+    participant files (zip or CSV), 3. store both in private storage (bumps truth_version)."""
+    from django.conf import settings
+
+    _require_organizer(actor, challenge.event)
+    if not challenge.is_scored:
+        raise ValidationError(_("Judged challenges are not scored: they need no truth file."))
+    max_bytes = settings.DATASET_MAX_UPLOAD_BYTES
+    if getattr(truth, "size", 0) > max_bytes or getattr(public_files, "size", 0) > max_bytes:
+        raise ValidationError(_("The dataset files are too large (limit %(mb)d MB).") % {"mb": max_bytes // 2**20})
+    truth.seek(0)
+    truth_bytes = truth.read()
+    _check_truth(challenge.kind, truth_bytes, challenge.scoring_params)
+    files = _read_public_files(public_files, max_bytes)
+    challenge.dataset_source = Challenge.DatasetSource.UPLOADED
+    challenge.dataset_seed = None
+    challenge.dataset_meta = {"files": sorted(files)}
+    challenge_store_dataset(challenge=challenge, public_files=files, truth=truth_bytes)
+    audit(event=challenge.event, actor=actor, action="dataset_upload", challenge=challenge.slug)
+    return challenge
+
+
+PHASE_EDITABLE = {
+    "name",
+    "opens_at",
+    "closes_at",
+    "grace_seconds",
+    "daily_limit",
+    "total_limit",
+    "failed_count",
+    "leaderboard_mode",
+    "public_leaderboard",
+    "order",
+}
+
+
+@transaction.atomic
+def phase_update(*, phase: Phase, actor: User, **fields) -> Phase:
+    _require_organizer(actor, phase.challenge.event)
+    unknown = set(fields) - PHASE_EDITABLE
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    if not fields:
+        return phase
+    for name, value in fields.items():
+        setattr(phase, name, value)
+    phase.full_clean()
+    phase.save()
+    audit(event=phase.challenge.event, actor=actor, action="phase_update", phase=phase.pk, fields=sorted(fields))
+    return phase
+
+
+@transaction.atomic
+def phase_publish_results(*, phase: Phase, actor: User, published: bool) -> Phase:
+    """Publish (or withdraw) a phase's results: the private split becomes visible to everyone."""
+    _require_organizer(actor, phase.challenge.event)
+    if published == phase.results_published:
+        return phase  # idempotent: re-publishing keeps the first publication time
+    phase.results_published_at = timezone.now() if published else None
+    phase.save(update_fields=["results_published_at"])
+    audit(
+        event=phase.challenge.event,
+        actor=actor,
+        action="results_publish" if published else "results_withdraw",
+        phase=phase.pk,
+    )
+    return phase
+
+
+def dataset_check_access(*, phase: Phase, user: User) -> None:
+    """May `user` download `phase`'s data? Organizers and judges always; participants once registered
+    with the current terms and once the phase has opened. Raises PermissionDenied saying why."""
+    from .selectors import event_role
+
+    event = phase.challenge.event
+    if event_role(user, event) in ("organizer", "judge"):
+        return
+    if not user or not user.is_authenticated:
+        raise PermissionDenied(_("Log in and register for this event to download its data."))
+    require_accepted_terms(event=event, user=user)
+    if timezone.now() < phase.opens_at:
+        raise PermissionDenied(_("The data becomes available when the phase opens."))
+
+
+@transaction.atomic
+def team_join_by_code(*, event: Event, user: User, join_code: str) -> TeamMembership:
+    """Join the team of `event` whose join code is `join_code` (the invite link carries it)."""
+    team = Team.objects.filter(event=event, join_code=join_code.strip()).first()
+    if team is None:
+        raise ValidationError(
+            _("No team of this event has this join code. Check it with your captain."), code="bad_join_code"
+        )
+    return team_join(team=team, user=user, join_code=join_code.strip())
+
+
+@transaction.atomic
+def team_update(*, team: Team, actor: User, name: str | None = None, country: str | None = None, logo=None) -> Team:
+    if team.captain_id != actor.id and not is_organizer(actor, team.event):
+        raise PermissionDenied(_("Only the captain can change the team."))
+    if name is not None:
+        team.name = name
+    if country is not None:
+        team.country = country
+    team.full_clean()
+    if logo:
+        processed = _processed_logo(logo, team.name)
+        team.logo.save(processed.name, processed, save=False)
+    team.save()
+    return team

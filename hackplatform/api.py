@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -23,7 +23,9 @@ def exception_handler(exc, context):
         messages = exc.messages
         body = {"detail": " ".join(messages)}
         if hasattr(exc, "error_dict"):
-            body["errors"] = {field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
+            body["errors"] = {
+                field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()
+            }
         code = getattr(exc, "code", None)
         if code:
             body["code"] = code

@@ -59,7 +59,9 @@ def main() -> int:
     celery = str(VENV_BIN / "celery")
     procs = {
         "web": _start("web", [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"]),
-        "worker": _start("worker", [celery, "-A", "hackplatform", "worker", "-l", "info", "--concurrency", "2", "-n", "worker@%h"]),
+        "worker": _start(
+            "worker", [celery, "-A", "hackplatform", "worker", "-l", "info", "--concurrency", "2", "-n", "worker@%h"]
+        ),
         "beat": _start("beat", [celery, "-A", "hackplatform", "beat", "-l", "info"]),
     }
     stopping = False
@@ -73,7 +75,11 @@ def main() -> int:
     url = f"http://{host}:{port}/"
     if _wait_for(url, procs):
         password = os.environ.get("DEMO_PASSWORD", "hackathon-demo")
-        broker = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "embedded filesystem broker (var/broker)"
+        broker = (
+            os.environ.get("CELERY_BROKER_URL")
+            or os.environ.get("REDIS_URL")
+            or "embedded filesystem broker (var/broker)"
+        )
         print(
             "\n"
             f"  hackplatform is running at {url}\n"

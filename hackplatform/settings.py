@@ -7,7 +7,6 @@ local disk. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG=0 and ALL
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -210,7 +209,7 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {"sweep": {"task": "submissions.sweep", "schedule": 60.0, "options": {"expires": 50}}}
 
 # Uploads and scoring limits.
 SUBMISSION_MAX_UPLOAD_BYTES = envint("SUBMISSION_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)

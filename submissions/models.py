@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Phase, Team
@@ -41,6 +42,9 @@ class Submission(models.Model):
     counts_toward_limit = models.BooleanField(default=True)
     is_final = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When the scoring job was last handed to the broker; None when sending failed (broker down):
+    # the sweeper sends it again.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
@@ -57,8 +61,77 @@ class Submission(models.Model):
                 condition=~Q(idempotency_key=""),
                 name="submission_unique_idempotency_key",
             ),
+            models.UniqueConstraint(
+                fields=["phase", "team"], condition=Q(is_final=True), name="submission_one_final_per_team"
+            ),
         ]
         indexes = [models.Index(fields=["phase", "status"]), models.Index(fields=["phase", "team", "received_at"])]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.team} {self.status}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("submissions:submission_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SCORED, self.Status.FAILED, self.Status.CANCELLED)
+
+
+class ScoreResult(models.Model):
+    """The output of one scoring run, stored under a unique key (submission, truth version).
+
+    Scoring the same file against the same truth twice overwrites the same row: running a job
+    twice is harmless. The submission row carries a copy of the newest result for fast reads.
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="results")
+    truth_version = models.PositiveIntegerField()
+    scores = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "truth_version"], name="scoreresult_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"result of #{self.submission_id} (truth v{self.truth_version})"
+
+
+class LeaderboardEntry(models.Model):
+    """One row of a phase's leaderboard for one split, rebuilt from the submissions (never incremented).
+
+    Team name, country and the split's scores are copied in, so a page of the leaderboard is one
+    query whatever the number of teams. `position` orders every row; `rank` is the place among
+    competing teams (baselines are shown, in score order, without taking a rank).
+    """
+
+    class Split(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        PRIVATE = "private", _("Private")
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="leaderboard_entries")
+    split = models.CharField(max_length=10, choices=Split.choices)
+    position = models.PositiveIntegerField()
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    team_name = models.CharField(max_length=80)
+    team_country = models.CharField(max_length=2, blank=True)
+    is_baseline = models.BooleanField(default=False)
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    scores = models.JSONField(default=dict)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["phase", "split", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["phase", "split", "team"], name="leaderboard_one_row_per_team"),
+            models.UniqueConstraint(fields=["phase", "split", "position"], name="leaderboard_unique_position"),
+        ]
+        indexes = [models.Index(fields=["phase", "split", "team_country", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.phase} {self.split} #{self.position} {self.team_name}"

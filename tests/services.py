@@ -107,19 +107,38 @@ def postgres_server(tmp: Path | None = None) -> Iterator[str]:
         try:
             yield f"postgres://postgres@127.0.0.1:{port}/hackplatform"
         finally:
-            subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], check=False, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], check=False, stdout=subprocess.DEVNULL
+            )
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
 
 @contextlib.contextmanager
-def celery_worker(env: dict[str, str], *, concurrency: int = 1, pool: str = "prefork", log: Path | None = None) -> Iterator[subprocess.Popen]:
+def celery_worker(
+    env: dict[str, str], *, concurrency: int = 1, pool: str = "prefork", log: Path | None = None
+) -> Iterator[subprocess.Popen]:
     """A real `celery worker` process with the given environment (broker, database)."""
     celery = str(Path(sys.executable).parent / "celery")
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
-        [celery, "-A", "hackplatform", "worker", "-l", "info", "--pool", pool, "--concurrency", str(concurrency),
-         "-n", f"test{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        [
+            celery,
+            "-A",
+            "hackplatform",
+            "worker",
+            "-l",
+            "info",
+            "--pool",
+            pool,
+            "--concurrency",
+            str(concurrency),
+            "-n",
+            f"test{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
         cwd=ROOT,
         env={**os.environ, **env},
         stdout=out,

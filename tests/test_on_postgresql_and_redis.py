@@ -29,9 +29,23 @@ def test_the_whole_suite_passes_on_postgresql_and_redis(tmp_path):
             "CELERY_BROKER_URL": "",
         }
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--create-db", "-x",
-             "--deselect", "tests/test_on_postgresql_and_redis.py"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800,
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--create-db",
+                "-x",
+                "--deselect",
+                "tests/test_on_postgresql_and_redis.py",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1800,
         )
     tail = "\n".join((result.stdout + result.stderr).splitlines()[-40:])
     print(tail)

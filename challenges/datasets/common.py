@@ -11,8 +11,9 @@ Everything here serves one promise: the same (kind, seed, size) gives byte-ident
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ import numpy as np
 
 SIZES = ("small", "medium", "large")
 PUBLIC_FRACTION = 0.3  # share of ids scored on the public leaderboard (the rest is private)
+CHUNK_ROWS = 100_000  # rows formatted at a time when writing a CSV
 
 
 @dataclass
@@ -65,12 +67,13 @@ def fmt_float(values: np.ndarray, decimals: int) -> list[str]:
     rounded = np.round(np.asarray(values, dtype=np.float64), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
     if not np.all(np.isfinite(rounded)):
         raise ValueError("cannot write a non-finite number to a dataset")
-    spec = f"{{:.{decimals}f}}"
-    return [spec.format(v) for v in rounded.tolist()]
+    # One %-format over the whole column runs in C: about twice as fast as a list of str.format calls.
+    return ((f"%.{decimals}f," * rounded.size) % tuple(rounded.tolist())).split(",")[:-1]
 
 
 def fmt_int(values: np.ndarray) -> list[str]:
-    return [str(v) for v in np.asarray(values).astype(np.int64).tolist()]
+    ints = np.asarray(values).astype(np.int64)
+    return (("%d," * ints.size) % tuple(ints.tolist())).split(",")[:-1]
 
 
 def sequential_ids(prefix: str, n: int) -> list[str]:
@@ -83,39 +86,80 @@ def sequential_ids(prefix: str, n: int) -> list[str]:
     return [f"{prefix}{k:0{width}d}" for k in range(n)]
 
 
-def split_labels(strata: np.ndarray, rng: np.random.Generator, public_fraction: float = PUBLIC_FRACTION) -> np.ndarray:
-    """Assign `public`/`private` at random, stratified so each stratum is split in the same proportion.
+def stratified_mask(strata: np.ndarray, rng: np.random.Generator, fraction: float) -> np.ndarray:
+    """A random boolean mask that selects round(fraction * size) members of every stratum.
 
-    Stratifying (e.g. by label) keeps positives in both splits even at small sizes, so no split's
+    Stratifying (e.g. by label) keeps rare classes on both sides even at small sizes, so no split's
     metric is undefined by bad luck.
     """
     strata = np.asarray(strata)
-    split = np.full(strata.shape[0], "private", dtype=object)
+    mask = np.zeros(strata.shape[0], dtype=bool)
     for value in np.unique(strata):
         members = np.flatnonzero(strata == value)
-        n_public = int(round(public_fraction * members.size))
-        chosen = rng.choice(members, size=n_public, replace=False)
-        split[chosen] = "public"
-    return split
+        mask[rng.choice(members, size=int(round(fraction * members.size)), replace=False)] = True
+    return mask
 
 
-def csv_bytes(header: Sequence[str], columns: Sequence[Sequence[str]]) -> bytes:
-    """A CSV file (header + rows, `,` separator, `\\n` line ends) from columns of pre-formatted strings.
+def split_labels(strata: np.ndarray, rng: np.random.Generator, public_fraction: float = PUBLIC_FRACTION) -> np.ndarray:
+    """`public`/`private` per item, at random, in the same proportion within every stratum."""
+    return np.where(stratified_mask(strata, rng, public_fraction), "public", "private").astype(object)
 
-    Values are never quoted, so a value must not contain a comma, quote or line break; ids, numbers
-    and the generators' category names never do (checked here, cheaply, on every value).
+
+@dataclass(frozen=True)
+class Column:
+    """A column formatted lazily, chunk by chunk, so a large file never holds all its cells as `str`s."""
+
+    values: Any  # anything sliceable with a length: numpy array, list, range
+    format: Callable[[Any], list[str]]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def cells(self, start: int, stop: int) -> list[str]:
+        return self.format(self.values[start:stop])
+
+
+def int_column(values: np.ndarray) -> Column:
+    return Column(np.asarray(values), fmt_int)
+
+
+def float_column(values: np.ndarray, decimals: int) -> Column:
+    return Column(np.asarray(values, dtype=np.float64), functools.partial(fmt_float, decimals=decimals))
+
+
+def category_column(codes: np.ndarray, names: Sequence[str]) -> Column:
+    return Column(np.asarray(codes), lambda chunk: [names[i] for i in chunk.tolist()])
+
+
+def id_column(prefix: str, n: int) -> Column:
+    """The ids of `sequential_ids(prefix, n)`, made a chunk at a time."""
+    width = max(6, len(str(max(n - 1, 0))))
+    pattern = f"{prefix}%0{width}d,"
+    return Column(range(n), lambda chunk: ((pattern * len(chunk)) % tuple(chunk)).split(",")[:-1])
+
+
+def csv_bytes(header: Sequence[str], columns: Sequence[Column | Sequence[str]]) -> bytes:
+    """A CSV file (header + rows, `,` separator, `\\n` line ends) from columns.
+
+    A column is a `Column` (formatted here, `CHUNK_ROWS` rows at a time) or a sequence of strings
+    already formatted. Values are never quoted, so a value must not contain a comma, quote or line
+    break; ids, numbers and the generators' category names never do (checked on every chunk).
     """
     if len(header) != len(columns):
         raise ValueError("header and columns differ in length")
-    n_rows = {len(col) for col in columns}
-    if len(n_rows) > 1:
+    lengths = {len(col) for col in columns}
+    if len(lengths) > 1:
         raise ValueError("columns differ in length")
-    lines = [",".join(header)]
-    lines.extend(",".join(row) for row in zip(*columns, strict=True))
-    text = "\n".join(lines) + "\n"
-    if '"' in text or "\r" in text or text.count(",") != len(lines) * (len(header) - 1):
-        raise ValueError("a CSV value contains a comma, quote or line break")
-    return text.encode("utf-8")
+    n_rows = lengths.pop() if lengths else 0
+    parts = [(",".join(header) + "\n").encode("utf-8")]
+    for start in range(0, n_rows, CHUNK_ROWS):
+        stop = min(n_rows, start + CHUNK_ROWS)
+        cells = [col.cells(start, stop) if isinstance(col, Column) else list(col[start:stop]) for col in columns]
+        text = "".join(",".join(row) + "\n" for row in zip(*cells, strict=True))
+        if '"' in text or "\r" in text or text.count(",") != (stop - start) * (len(header) - 1):
+            raise ValueError("a CSV value contains a comma, quote or line break")
+        parts.append(text.encode("utf-8"))
+    return b"".join(parts)
 
 
 def sha256(data: bytes) -> str:

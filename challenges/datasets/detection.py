@@ -7,19 +7,24 @@ Generative story (one row = one fictional account, activity summarised over 90 d
    sellers, cash businesses, frequent travellers, shared households, savers who sweep their pay to
    another account at once).
 2. Exactly 1% of accounts (rounded) are positives. A positive keeps its base profile and overlays
-   two or more *typology channels*, each modelled on public red-flag typologies of financial
-   advisories on human trafficking (described generically in the data card): structured cash
-   deposits just below a reporting threshold, deposits from many locations and third parties,
-   payments to online classified-ad platforms at night, short-stay lodging close to home, rapid
-   pass-through with few living expenses, contact details shared with other accounts, travel
-   tickets bought for other people, prepaid-card purchases, a recently opened account.
+   one or more *typology channels* (about 2.5 on average), each modelled on public red-flag
+   typologies of financial advisories on human trafficking (described generically in the data
+   card): structured cash deposits just below a reporting threshold, deposits from many
+   locations and third parties, payments to online classified-ad platforms at night, short-stay
+   lodging close to home, rapid pass-through with few living expenses, contact details shared
+   with other accounts, travel tickets bought for other people, prepaid-card purchases, a
+   recently opened account.
 3. Two channels only show as interactions: ad payments are normal for sellers and night activity
    for shift workers, but *both together* mark the night-ads channel; many lodging nights are
    normal for travellers and a local hotel night is normal for anyone, but *many local nights*
    mark the lodging channel. A model without interactions cannot separate these from the decoys.
-4. About 1% of benign accounts also carry one channel by chance (innocent single red flags).
-5. Records are shuffled by a random permutation before they are numbered, so neither ids nor
-   row order leak anything; the split is public/private 30/70 at random, stratified by label.
+4. About 4% of benign accounts also carry one channel by chance (innocent single red flags), so
+   a positive that shows a single channel looks like many benign accounts.
+5. A third of the accounts, drawn at random within each class, form a labelled training file
+   (`train.csv`, ids `t...`); the rest are the records to score (`records.csv`, ids `r...`).
+   Each file is shuffled by a random permutation before it is numbered, so neither ids nor row
+   order leak anything; the scored records are split public/private 30/70 at random, stratified
+   by label.
 
 No nationality, sex, age or other demographic attribute exists in the data, not even as a hidden
 variable; the only categorical input is the declared income source (an account attribute).
@@ -30,17 +35,21 @@ from __future__ import annotations
 import numpy as np
 
 from challenges.datasets.common import (
+    Column,
     GeneratedDataset,
+    category_column,
     csv_bytes,
-    fmt_float,
-    fmt_int,
+    float_column,
     fmt_number,
-    sequential_ids,
+    id_column,
+    int_column,
     split_labels,
+    stratified_mask,
     streams,
 )
 
-N_RECORDS = {"small": 20_000, "medium": 200_000, "large": 2_000_000}
+N_RECORDS = {"small": 20_000, "medium": 200_000, "large": 2_000_000}  # records to score
+TRAIN_FRACTION = 0.5  # plus a labelled training file of half that size, from the same population
 PREVALENCE = 0.01
 REPORTING_THRESHOLD = 10_000  # in fictional currency units (CU); only the data card mentions it
 
@@ -85,7 +94,7 @@ BENIGN_FLAG_PROB = 0.04  # a benign account carries one channel by chance
 
 # Output columns (after record_id), with their formatting: None = integer, else decimals.
 COLUMNS: tuple[tuple[str, int | None, str], ...] = (
-    ("account_age_days", None, "days since the account was opened"),
+    ("days_since_opening", None, "days since the account was opened"),
     ("income_source", -1, "declared income source: " + ", ".join(INCOME_SOURCES)),
     ("monthly_inflow", 2, "mean monthly money received, in fictional currency units (CU)"),
     ("cash_deposits_90d", None, "number of cash deposits"),
@@ -148,7 +157,7 @@ def simulate(n: int, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], n
     income = np.minimum((rng.random(n)[:, None] > cum).sum(axis=1), len(INCOME_SOURCES) - 1)
 
     #            ordinary shift  seller  cash   travel  house  saver
-    age = rng.lognormal(np.log(1400.0), 0.8, n)
+    opened = rng.lognormal(np.log(1400.0), 0.8, n)
     inflow = rng.lognormal(np.log(_by_segment(seg, (2400, 2200, 3500, 9000, 5200, 1900, 4000))), 0.5)
     cash = _overdispersed(rng, _by_segment(seg, (1.0, 1.0, 2.0, 22.0, 0.5, 2.0, 0.5)), 0.6, n)
     near = _beta(rng, seg, (0.3, 0.3, 0.3, 1.5, 0.3, 0.3, 0.3), (12, 12, 12, 8, 12, 12, 12))
@@ -193,7 +202,7 @@ def simulate(n: int, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], n
     overlay(ch["tickets_for_others"], others, rng.beta(3, 3, n))
     overlay(ch["prepaid_cards"], prepaid, prepaid + 1 + rng.poisson(2, n))
     recent = pos & (rng.random(n) < NEW_ACCOUNT_PROB)
-    age[recent] = rng.lognormal(np.log(200.0), 0.7, n)[recent]
+    opened[recent] = rng.lognormal(np.log(200.0), 0.7, n)[recent]
     inflow[pos] *= rng.lognormal(np.log(1.4), 0.4, n)[pos]
 
     # 3. Consistency: shares of nothing are 0, locations cannot exceed deposits.
@@ -202,7 +211,7 @@ def simulate(n: int, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], n
     local[nights == 0] = 0.0
     others[tickets == 0] = 0.0
     columns = {
-        "account_age_days": np.clip(np.round(age), 7, 12_000),
+        "days_since_opening": np.clip(np.round(opened), 7, 12_000),
         "income_source": income,
         "monthly_inflow": inflow,
         "cash_deposits_90d": cash,
@@ -241,44 +250,55 @@ def baseline_scores(columns: dict[str, np.ndarray]) -> np.ndarray:
     return np.mean([percentile_rank(columns[name]) for name in BASELINE_FEATURES], axis=0)
 
 
-def _format_column(name: str, values: np.ndarray, decimals: int | None) -> list[str]:
+def _format_column(name: str, values: np.ndarray, decimals: int | None) -> Column:
     if name == "income_source":
-        return [INCOME_SOURCES[i] for i in values.tolist()]
+        return category_column(values, INCOME_SOURCES)
     if decimals is None:
-        return fmt_int(values)
-    return fmt_float(values, decimals)
+        return int_column(values)
+    return float_column(values, decimals)
 
 
 def generate(seed: int, size: str) -> GeneratedDataset:
-    """Simulate, shuffle, split, and write the files. See the module docstring for the story."""
-    rng = streams(seed, ("simulate", "shuffle", "split", "sample"))
+    """Simulate, set aside the training file, shuffle, split, and write. See the module docstring."""
+    rng = streams(seed, ("simulate", "train", "shuffle", "split", "sample"))
     n = N_RECORDS[size]
-    columns, label = simulate(n, rng["simulate"])
+    n_train = int(round(TRAIN_FRACTION * n))
+    columns, label = simulate(n + n_train, rng["simulate"])
+    is_train = stratified_mask(label, rng["train"], n_train / (n + n_train))
 
-    # Shuffle before numbering: row i of every file is record r{i}, in an order that means nothing.
-    perm = rng["shuffle"].permutation(n)
-    columns = {name: values[perm] for name, values in columns.items()}
-    label = label[perm]
-    ids = sequential_ids("r", n)
+    # Shuffle before numbering: row i of a file is record i, in an order that means nothing.
+    train_rows = rng["shuffle"].permutation(np.flatnonzero(is_train))
+    test_rows = rng["shuffle"].permutation(np.flatnonzero(~is_train))
+    train_columns = {name: values[train_rows] for name, values in columns.items()}
+    columns = {name: values[test_rows] for name, values in columns.items()}
+    train_label, label = label[train_rows], label[test_rows]
+    train_ids = id_column("t", train_rows.size)
+    ids = id_column("r", test_rows.size)
     split = split_labels(label, rng["split"])
 
-    records = csv_bytes(
-        ["record_id", *(name for name, _, _ in COLUMNS)],
-        [ids, *(_format_column(name, columns[name], decimals) for name, decimals, _ in COLUMNS)],
+    def feature_columns(cols: dict[str, np.ndarray]) -> list[Column]:
+        return [_format_column(name, cols[name], decimals) for name, decimals, _ in COLUMNS]
+
+    header = [name for name, _, _ in COLUMNS]
+    records = csv_bytes(["record_id", *header], [ids, *feature_columns(columns)])
+    train = csv_bytes(
+        ["record_id", *header, "label"], [train_ids, *feature_columns(train_columns), int_column(train_label)]
     )
-    truth = csv_bytes(["record_id", "label", "split"], [ids, fmt_int(label), list(split)])
-    sample = csv_bytes(["record_id", "score"], [ids, fmt_float(rng["sample"].random(n), 6)])
-    baseline = csv_bytes(["record_id", "score"], [ids, fmt_float(baseline_scores(columns), 6)])
+    truth = csv_bytes(["record_id", "label", "split"], [ids, int_column(label), split])
+    sample = csv_bytes(["record_id", "score"], [ids, float_column(rng["sample"].random(len(ids)), 6)])
+    baseline = csv_bytes(["record_id", "score"], [ids, float_column(baseline_scores(columns), 6)])
 
     meta = {
-        "n_records": n,
+        "n_records": len(ids),
         "n_positive": int(label.sum()),
         "prevalence": round(float(label.mean()), 6),
         "n_public": int((split == "public").sum()),
         "n_private": int((split == "private").sum()),
         "n_positive_public": int(label[split == "public"].sum()),
         "n_positive_private": int(label[split == "private"].sum()),
-        "columns": ["record_id", *(name for name, _, _ in COLUMNS)],
+        "n_train": len(train_ids),
+        "n_train_positive": int(train_label.sum()),
+        "columns": ["record_id", *header],
     }
     return GeneratedDataset(
         kind="detection",
@@ -286,6 +306,7 @@ def generate(seed: int, size: str) -> GeneratedDataset:
         size=size,
         public_files={
             "records.csv": records,
+            "train.csv": train,
             "sample_submission.csv": sample,
             "baseline_submission.csv": baseline,
             "DATA_CARD.md": data_card(seed, size, meta).encode("utf-8"),
@@ -307,14 +328,17 @@ Generated by the platform's `detection` generator, seed {seed}, size `{size}`.
 ## Task
 
 Each row of `records.csv` is a fictional bank account, summarised over 90 days of activity.
-About {meta["prevalence"] * 100:.1f}% of the accounts ({fmt_number(meta["n_positive"])} of
-{fmt_number(meta["n_records"])}) were generated as linked to human trafficking (for example an
-account used to collect the earnings of exploited people or to pay for their adverts, rooms and
-travel). Give every account a score: higher means more suspicious.
+About {meta["prevalence"] * 100:.1f}% of them ({fmt_number(meta["n_positive"])} of {fmt_number(meta["n_records"])})
+were generated as linked to human trafficking (for example an account used to collect the
+earnings of exploited people or to pay for their adverts, rooms and travel). Give every account a score: higher means more suspicious. A labelled sample of other
+accounts (`train.csv`) lets you learn what the positives look like.
 
 ## Files
 
-- `records.csv`: one row per account, in random order.
+- `records.csv`: the {fmt_number(meta["n_records"])} accounts to score, one row each, in random order.
+- `train.csv`: {fmt_number(meta["n_train"])} other accounts from the same population, with the same
+  columns plus `label` (`1` = linked to trafficking; {fmt_number(meta["n_train_positive"])} of them).
+  Their ids start with `t`; they are not scored.
 - `sample_submission.csv`: the submission format, filled with random scores.
 - `baseline_submission.csv`: the baseline described below.
 
@@ -348,9 +372,10 @@ finite decimal number, higher = more suspicious. Gzip-compressed uploads (`.csv.
    payments), online sellers (many classified-ad payments, many people paying in), cash businesses
    (many cash deposits), frequent travellers (many hotel nights and tickets), shared households
    (shared phone numbers) and savers (money moved out at once, few living expenses).
-2. The positive accounts keep that life and add two or more patterns inspired by public red-flag
-   typologies of financial advisories on human trafficking, described here generically:
-   - many small cash deposits just below a reporting threshold (structuring);
+2. The positive accounts keep that life and add one or more patterns (two or three on average)
+   inspired by public red-flag typologies of financial advisories on human trafficking (such as
+   the US FinCEN advisories), described here generically:
+   - many cash deposits just below a reporting threshold (structuring);
    - accounts funded from many third parties and many deposit locations;
    - payments to online classified-ad platforms at night;
    - hotel or short-stay lodging spending close to home, night after night;
@@ -361,19 +386,21 @@ finite decimal number, higher = more suspicious. Gzip-compressed uploads (`.csv.
 3. Some patterns only show as **interactions**: many ad payments are normal for a seller and
    night activity is normal for a shift worker, but the two together are not; many hotel nights
    are normal for a traveller, a local night for anyone, but many local nights are not.
-4. About 1% of the ordinary accounts also carry one pattern by chance, so no single flag proves
-   anything; noise is added everywhere.
-5. Rows were shuffled, then numbered; the public/private split was drawn at random.
+4. About 4% of the other accounts also carry one of these patterns by chance, so no single flag
+   proves anything; noise is added everywhere.
+5. A third of the accounts became `train.csv`, the rest `records.csv` (same share of positives
+   in both); rows were shuffled, then numbered; the public/private split was drawn at random.
 
 There is no nationality, sex, age, ethnicity or any other demographic attribute in the data,
 and none was used to generate it.
 
 ## Baseline
 
-`baseline_submission.csv` scores each account by the mean percentile rank of eight single
-red-flag features ({", ".join(f"`{name}`" for name in BASELINE_FEATURES)}). It uses no label;
-it beats random scores but is fooled by the decoys and cannot see interactions. A model trained
-on the public structure of the data should do clearly better.
+`baseline_submission.csv` scores each account by the mean percentile rank (among the accounts of
+`records.csv`, ties sharing a rank) of eight single red-flag features:
+{", ".join(f"`{name}`" for name in BASELINE_FEATURES)}.
+It uses no label; it beats random scores but is fooled by the decoys and cannot see interactions. A model trained
+on `train.csv` that can combine features should do clearly better.
 
 ## Ethical limits
 

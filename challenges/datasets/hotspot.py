@@ -10,12 +10,12 @@ suspected exploitation in that cell and week):
 2. Cell covariates: lodging places, nightlife venues and transit stops (Poisson counts that grow
    near centres, highways and hubs), distance to the nearest highway, and a land-use class.
 3. A stable background surface: log-intensity = covariate effects + a smooth random field,
-   scaled so that background incidents are about 60% of all incidents; times a mild annual
+   scaled to 40% of the mean incident rate (hotspots and near repeats make the rest); times a mild annual
    seasonality shared by all cells.
 4. Hotspots appear (at a constant rate, more likely near lodging, nightlife and transit), drift
-   (each has a velocity and a random-walk jitter), grow, hold and fade (a trapezoid over 8 to 40
-   weeks). Each is a Gaussian bump of 0.7 to 2 cells. Some are already active at week 1, some are
-   born during the forecast weeks.
+   (each has a velocity and a random-walk jitter), grow, hold and fade (a trapezoid over 7 to 32
+   weeks). Each is a Gaussian bump 0.7 to 2 cells wide (wider on larger grids). Some are already
+   active at week 1, some are born during the forecast weeks.
 5. Near-repeat effect: every incident raises the intensity of its cell and of the eight
    neighbouring cells over the next weeks (an excitation that decays by half each week;
    about 0.3 offspring incidents per incident).
@@ -151,7 +151,8 @@ def build_city(rng: np.random.Generator, rows: int, cols: int) -> dict[str, np.n
     # Transit hubs: the centres, plus a few stations on the highways.
     near_highway = np.argwhere(area & (dist_highway < 1.0)) + 0.5
     n_stations = min(len(near_highway), max(2, round(3 * scale)))
-    hubs = list(centres) + [tuple(near_highway[i]) for i in rng.choice(len(near_highway), n_stations, replace=False)]
+    stations = rng.choice(len(near_highway), n_stations, replace=False) if n_stations else []
+    hubs = list(centres) + [tuple(near_highway[i]) for i in stations]
     hub_field = sum(np.exp(-((r - h[0]) ** 2 + (c - h[1]) ** 2) / (2 * (1.5 * scale) ** 2)) for h in hubs)
 
     highway_field = np.exp(-dist_highway / (1.5 * scale))
@@ -215,7 +216,9 @@ def simulate(
 
     # 3. Background surface, scaled to its share of the mean rate.
     attract = 0.5 * _zscore(city["lodging"], area) + 0.4 * _zscore(city["nightlife"], area)
-    attract += 0.3 * _zscore(city["transit"], area) - 0.4 * city["dist_highway_km"] / city["dist_highway_km"][area].std()
+    attract += (
+        0.3 * _zscore(city["transit"], area) - 0.4 * city["dist_highway_km"] / city["dist_highway_km"][area].std()
+    )
     log_bg = 0.5 * attract + 0.4 * city["smooth"] + 0.2 * (city["land"] == 3)
     background = np.where(area, np.exp(log_bg), 0.0)
     background *= BACKGROUND_SHARE * MEAN_RATE * n_area / background.sum()
@@ -280,13 +283,26 @@ def baseline_scores(history: np.ndarray) -> np.ndarray:
     return history[-13:].sum(axis=0).astype(np.float64)
 
 
-def generate(seed: int, size: str) -> GeneratedDataset:
-    """Build the city, simulate history + forecast weeks, write the files. See the module docstring."""
+def simulate_city(
+    seed: int, size: str
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, list[dict[str, float]], dict[str, np.random.Generator]]:
+    """(city, counts, expected counts, hotspots, remaining streams) for all history + forecast weeks.
+
+    The expected counts are the intensity the counts were drawn from: the best forecast anyone
+    could make, used by the tests to show how much a model can gain over the baseline.
+    """
     rng = streams(seed, ("city", "simulate", "sample", "names"))
     rows, cols = GRID[size]
-    history_weeks = HISTORY_WEEKS[size]
     city = build_city(rng["city"], rows, cols)
-    counts, _expected, hotspots = simulate(rng["simulate"], city, history_weeks + FORECAST_WEEKS)
+    counts, expected, hotspots = simulate(rng["simulate"], city, HISTORY_WEEKS[size] + FORECAST_WEEKS)
+    return city, counts, expected, hotspots, rng
+
+
+def generate(seed: int, size: str) -> GeneratedDataset:
+    """Build the city, simulate history + forecast weeks, write the files. See the module docstring."""
+    city, counts, _expected, hotspots, rng = simulate_city(seed, size)
+    rows, cols = GRID[size]
+    history_weeks = HISTORY_WEEKS[size]
     city_name = CITY_NAMES[int(rng["names"].integers(len(CITY_NAMES)))]
 
     area = city["area"]
@@ -334,7 +350,11 @@ def generate(seed: int, size: str) -> GeneratedDataset:
     private_counts = future[1:].sum(axis=0)[sel]
     truth = csv_bytes(
         ["cell_id", "split", "count"],
-        [ids * 2, ["public"] * n_cells + ["private"] * n_cells, fmt_int(np.concatenate([public_counts, private_counts]))],
+        [
+            ids * 2,
+            ["public"] * n_cells + ["private"] * n_cells,
+            fmt_int(np.concatenate([public_counts, private_counts])),
+        ],
     )
     sample = csv_bytes(["cell_id", "score"], [ids, fmt_float(rng["sample"].random(n_cells), 6)])
     baseline = csv_bytes(["cell_id", "score"], [ids, fmt_float(baseline_scores(hist_counts), 1)])
@@ -380,17 +400,17 @@ def data_card(seed: int, size: str, meta: dict) -> str:
     return f"""# Data card: hotspot forecasting in {meta["city_name"]} (synthetic)
 
 Generated by the platform's `hotspot` generator, seed {seed}, size `{size}`.
-**{meta["city_name"]} is an invented city** and every incident is synthetic. No real place,
-person or case is in the data; the district names are made up too.
+**{meta["city_name"]} is an invented city** and every incident is synthetic. No real place, person
+or case is in the data; the district names are made up too.
 
 ## Task
 
-{meta["city_name"]} is divided into a grid of {meta["grid_rows"]} x {meta["grid_cols"]} cells of
-{meta["cell_size_m"]} m x {meta["cell_size_m"]} m. The {fmt_number(meta["n_cells"])} cells inside the
-city form the study area. For weeks 1 to {h} you get the weekly number of incidents (synthetic
-reports of suspected exploitation) in every cell. Forecast where incidents will concentrate in the
-next {meta["forecast_weeks"]} weeks (weeks {h + 1} to {h + meta["forecast_weeks"]}): give every study
-cell a score, higher = more incidents expected. Only the order of the scores matters.
+{meta["city_name"]} is divided into a grid of {meta["grid_rows"]} x {meta["grid_cols"]} cells of {meta["cell_size_m"]} m x {meta["cell_size_m"]} m.
+The {fmt_number(meta["n_cells"])} cells inside the city form the study area. For weeks 1 to {h} you
+get the weekly number of incidents (synthetic reports of suspected exploitation) in every cell.
+Forecast where incidents will concentrate in the next {meta["forecast_weeks"]} weeks (weeks {h + 1} to {h + meta["forecast_weeks"]}):
+give every study cell a score, higher = more incidents expected. Only the order of the scores
+matters.
 
 ## Files
 

@@ -32,7 +32,12 @@ def _ping_through_worker(env: dict[str, str], tmp_path) -> str:
     """A client process sends the task; a separate worker process runs it."""
     with celery_worker(env, log=tmp_path / "worker.log") as proc:
         sent = subprocess.run(
-            [sys.executable, "-c", SEND], cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=90
+            [sys.executable, "-c", SEND],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=90,
         )
         assert proc.poll() is None, (tmp_path / "worker.log").read_text()
     assert sent.returncode == 0, sent.stderr + (tmp_path / "worker.log").read_text()

@@ -12,7 +12,12 @@ STRONG_KEY = "x7Fq2LmN9pRsT4vW8yZaB3cD6eGhJkMnPqRsTuVwXyZ1234567890abcdef"
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL")}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -36,7 +41,13 @@ def test_it_refuses_a_weak_secret_key_when_debug_is_off():
 
 def test_check_deploy_is_clean_with_production_settings():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING", DEBUG="0", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="hack.example.org"
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="hack.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -49,13 +60,21 @@ def test_redis_url_switches_broker_and_cache():
     )
     env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL",)}
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env={**env, "REDIS_URL": "redis://127.0.0.1:6390/1"},
-        capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "REDIS_URL": "redis://127.0.0.1:6390/1"},
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert out == ["redis://127.0.0.1:6390/1", "django.core.cache.backends.redis.RedisCache"]
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env={k: v for k, v in env.items() if k != "REDIS_URL"},
-        capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={k: v for k, v in env.items() if k != "REDIS_URL"},
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert out == ["filesystem://", "django.core.cache.backends.locmem.LocMemCache"]
 

@@ -57,7 +57,9 @@ class Command(BaseCommand):
     def _seed(self, password: str) -> None:
         now = timezone.now()
         organizer = self._user("organizer", password, "CO")
-        organizer.user_permissions.add(Permission.objects.get(codename="add_event", content_type__app_label="challenges"))
+        organizer.user_permissions.add(
+            Permission.objects.get(codename="add_event", content_type__app_label="challenges")
+        )
         organizer = User.objects.get(pk=organizer.pk)  # drop the permission cache
         judge = self._user("judge", password, "PT")
 
@@ -103,7 +105,9 @@ class Command(BaseCommand):
                     total_limit=100 if challenge.is_scored else None,
                 )
             elif not phase.is_open(now):
-                Phase.objects.filter(pk=phase.pk).update(opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(days=30))
+                Phase.objects.filter(pk=phase.pk).update(
+                    opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(days=30)
+                )
 
         for username, country, team_name in PARTICIPANTS:
             user = self._user(username, password, country)

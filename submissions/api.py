@@ -1,0 +1,265 @@
+"""REST API of submissions and leaderboards: thin views over the services and selectors."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ParseError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
+
+from challenges.services import team_of
+
+from . import selectors, services
+from .serializers import (
+    LeaderboardSerializer,
+    RescoreResultSerializer,
+    SubmissionCreatedSerializer,
+    SubmissionSerializer,
+    UploadSerializer,
+)
+from .uploads import mark_arrival
+
+REFUSAL = OpenApiResponse(description='Refused, with the reason: {"detail": ..., "code": ...}')
+
+
+def refused(exc: services.SubmissionRefused) -> Response:
+    body = {"detail": " ".join(exc.messages), "code": exc.code}
+    headers = {}
+    if exc.retry_after is not None:
+        body["resets_at"] = exc.retry_after.isoformat()
+        headers["Retry-After"] = http_date(exc.retry_after.timestamp())
+    return Response(body, status=exc.status, headers=headers)
+
+
+def _phase_or_404(request, pk: int):
+    phase = selectors.phase_for_user(user=request.user, pk=pk)
+    if phase is None:
+        raise Http404(_("No such phase."))
+    return phase
+
+
+def _submission_or_404(request, pk: int):
+    submission = selectors.submission_for_user(user=request.user, pk=pk)
+    if submission is None:
+        raise Http404(_("No such submission."))
+    return submission
+
+
+def _show_private(request, phase) -> bool:
+    return selectors.can_see_private(request.user, phase)
+
+
+class PhaseSubmissionsView(APIView):
+    """Upload to a phase (POST), or list your team's submissions to it (GET)."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        # Before DRF (or CSRF checks of session auth) reads the body: the arrival time and the size cap.
+        mark_arrival(request)
+        return super().initialize_request(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="phase_submissions_list",
+        responses={200: SubmissionSerializer(many=True)},
+        summary="Your team's submissions to the phase",
+    )
+    def get(self, request, pk: int):
+        phase = _phase_or_404(request, pk)
+        team = team_of(event=phase.challenge.event, user=request.user)
+        paginator = PageNumberPagination()
+        qs = selectors.team_submissions(phase=phase, team=team) if team else selectors.Submission.objects.none()
+        page = paginator.paginate_queryset(qs.select_related("team"), request, view=self)
+        context = {"show_private": _show_private(request, phase)}
+        return paginator.get_paginated_response(SubmissionSerializer(page, many=True, context=context).data)
+
+    @extend_schema(
+        operation_id="phase_submissions_create",
+        request={"multipart/form-data": UploadSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Any unique string (up to 128 characters); a retried upload with the same key "
+                "answers with the first submission instead of creating a second one.",
+            )
+        ],
+        responses={
+            201: SubmissionCreatedSerializer,
+            400: REFUSAL,
+            403: REFUSAL,
+            409: REFUSAL,
+            413: REFUSAL,
+            429: REFUSAL,
+        },
+        summary="Upload a submission",
+    )
+    def post(self, request, pk: int):
+        received_at = request._request.received_at
+        phase = _phase_or_404(request, pk)
+        try:
+            data, files = request.data, request.FILES
+        except ParseError:
+            if getattr(request._request, "upload_too_large", False):
+                return refused(services.file_too_large())
+            raise
+        if getattr(request._request, "upload_too_large", False):
+            return refused(services.file_too_large())
+        try:
+            submission, created = services.submission_create(
+                phase=phase,
+                user=request.user,
+                file=files.get("file"),
+                description=data.get("description", "") or "",
+                idempotency_key=request.headers.get("Idempotency-Key", ""),
+                received_at=received_at,
+                body_received_at=timezone.now(),
+            )
+        except services.SubmissionRefused as exc:
+            return refused(exc)
+        headers = {"Location": submission.get_absolute_url()}
+        if not created:
+            headers["Idempotent-Replayed"] = "true"
+        return Response(SubmissionCreatedSerializer(submission).data, status=status.HTTP_201_CREATED, headers=headers)
+
+
+class SubmissionDetailView(APIView):
+    """One submission: its team's members and the event's organizers only (others: 404)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="submission_retrieve", responses={200: SubmissionSerializer})
+    def get(self, request, pk: int):
+        submission = _submission_or_404(request, pk)
+        context = {"show_private": _show_private(request, submission.phase), "with_queue_position": True}
+        return Response(SubmissionSerializer(submission, context=context).data)
+
+
+class _SubmissionAction(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def act(self, submission, user):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        submission = _submission_or_404(request, pk)
+        try:
+            submission = self.act(submission, request.user)
+        except services.SubmissionRefused as exc:
+            return refused(exc)
+        context = {"show_private": _show_private(request, submission.phase), "with_queue_position": True}
+        return Response(SubmissionSerializer(submission, context=context).data)
+
+
+@extend_schema(
+    operation_id="submission_cancel",
+    request=None,
+    responses={200: SubmissionSerializer, 403: REFUSAL, 409: REFUSAL},
+    summary="Cancel a submission (organizers): never ranked, not counted towards limits",
+)
+class SubmissionCancelView(_SubmissionAction):
+    def act(self, submission, user):
+        return services.submission_cancel(submission=submission, actor=user)
+
+
+@extend_schema(
+    operation_id="submission_rescore",
+    request=None,
+    responses={200: SubmissionSerializer, 403: REFUSAL, 409: REFUSAL},
+    summary="Score a submission again (organizers)",
+)
+class SubmissionRescoreView(_SubmissionAction):
+    def act(self, submission, user):
+        return services.submission_rescore(submission=submission, actor=user)
+
+
+@extend_schema(
+    operation_id="submission_mark_final",
+    request=None,
+    responses={200: SubmissionSerializer, 400: REFUSAL, 403: REFUSAL},
+    summary="Choose this submission as the team's final one (phases ranking final submissions)",
+)
+class SubmissionFinalView(_SubmissionAction):
+    def act(self, submission, user):
+        return services.submission_mark_final(submission=submission, user=user)
+
+
+class PhaseRescoreView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="phase_rescore",
+        request=None,
+        responses={200: RescoreResultSerializer, 403: REFUSAL},
+        summary="Score every scored or failed submission of the phase again (organizers)",
+    )
+    def post(self, request, pk: int):
+        phase = _phase_or_404(request, pk)
+        return Response({"queued": services.phase_rescore(phase=phase, actor=request.user)})
+
+
+class LeaderboardView(APIView):
+    """A phase's leaderboard: one row per team, cached per leaderboard version, paginated."""
+
+    permission_classes = [AllowAny]
+    max_page_size = 500
+
+    @extend_schema(
+        operation_id="phase_leaderboard",
+        parameters=[
+            OpenApiParameter("split", OpenApiTypes.STR, enum=["public", "private"], description="Default: public."),
+            OpenApiParameter("country", OpenApiTypes.STR, description="Only teams of this country (ISO code)."),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="Default 50, at most 500."),
+        ],
+        responses={200: LeaderboardSerializer, 403: REFUSAL, 404: REFUSAL},
+    )
+    def get(self, request, pk: int):
+        phase = _phase_or_404(request, pk)
+        split = request.query_params.get("split", "public")
+        if split not in ("public", "private"):
+            return Response({"detail": _("split must be “public” or “private”.")}, status=400)
+        if not selectors.can_see_leaderboard(request.user, phase, split):
+            if split == "private":
+                detail = _("The private leaderboard is shown once the organizers publish the results.")
+            else:
+                detail = _("The organizers hide this leaderboard until they publish the results.")
+            return Response({"detail": detail, "code": "leaderboard_hidden"}, status=403)
+        try:
+            page = max(1, int(request.query_params.get("page", 1)))
+            page_size = min(self.max_page_size, max(1, int(request.query_params.get("page_size", 50))))
+        except ValueError:
+            return Response({"detail": _("page and page_size must be whole numbers.")}, status=400)
+        country = request.query_params.get("country", "")
+        count, rows = selectors.leaderboard_page(
+            phase=phase, split=split, page=page, page_size=page_size, country=country
+        )
+        url = request.build_absolute_uri()
+        return Response(
+            {
+                "phase": phase.pk,
+                "split": split,
+                "primary_metric": services.primary_metric(phase.challenge.kind),
+                "published": phase.results_published,
+                "count": count,
+                "next": replace_query_param(url, "page", page + 1) if page * page_size < count else None,
+                "previous": (
+                    None
+                    if page <= 1
+                    else (remove_query_param(url, "page") if page == 2 else replace_query_param(url, "page", page - 1))
+                ),
+                "results": rows,
+            }
+        )

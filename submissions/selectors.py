@@ -1,0 +1,253 @@
+"""Reads of the submissions app that need care: limits, ownership, leaderboards (fixed query counts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.models import User
+from challenges.models import Event, Phase, Team, TeamMembership
+from challenges.selectors import events_visible_to, is_organizer
+
+from .models import LeaderboardEntry, Submission
+
+Status = Submission.Status
+LEADERBOARD_CACHE_SECONDS = 600
+
+
+def format_moment(moment: datetime | None) -> str:
+    """A time as a participant reads it: in the active (viewer's) zone, with the zone and its offset."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return local.strftime("%Y-%m-%d %H:%M:%S ") + f"{local.tzname()} (UTC{local.strftime('%z')})"
+
+
+# Limits -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Usage:
+    today_used: int
+    total_used: int
+    today_left: int | None  # None: no daily limit
+    total_left: int | None  # None: no total limit
+    resets_at: datetime | None  # when the daily count starts again (next UTC midnight)
+
+
+def day_start(at: datetime) -> datetime:
+    """The daily limit counts from UTC midnight (as Kaggle does): one rule for every team, whatever its zone.
+    The reset time is shown to each participant in their own zone."""
+    at = at.astimezone(UTC)
+    return at.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def counted_submissions(*, phase: Phase, team: Team) -> QuerySet[Submission]:
+    """Submissions that use up the team's limits: not cancelled, not failed by our fault, and failed
+    validations only when the phase says they count."""
+    qs = Submission.objects.filter(phase=phase, team=team, counts_toward_limit=True).exclude(status=Status.CANCELLED)
+    if not phase.failed_count:
+        qs = qs.exclude(status=Status.FAILED)
+    return qs
+
+
+def submission_usage(*, phase: Phase, team: Team, at: datetime | None = None) -> Usage:
+    """What the team used and may still submit in the phase, in one query."""
+    at = at or timezone.now()
+    start = day_start(at)
+    counts = counted_submissions(phase=phase, team=team).aggregate(
+        total=Count("id"), today=Count("id", filter=Q(received_at__gte=start))
+    )
+    today_left = None if phase.daily_limit is None else max(0, phase.daily_limit - counts["today"])
+    total_left = None if phase.total_limit is None else max(0, phase.total_limit - counts["total"])
+    if today_left is not None and total_left is not None:
+        today_left = min(today_left, total_left)
+    return Usage(
+        today_used=counts["today"],
+        total_used=counts["total"],
+        today_left=today_left,
+        total_left=total_left,
+        resets_at=start + timedelta(days=1) if phase.daily_limit is not None else None,
+    )
+
+
+def phase_remaining(phase: Phase, user: User) -> dict | None:
+    """`my_remaining` of the phase detail (registered in challenges.hooks): None when not in a team."""
+    membership = (
+        TeamMembership.objects.filter(event_id=phase.challenge.event_id, user=user).select_related("team").first()
+        if user is not None and user.is_authenticated
+        else None
+    )
+    if membership is None:
+        return None
+    usage = submission_usage(phase=phase, team=membership.team)
+    return {
+        "today": usage.today_left,
+        "total": usage.total_left,
+        "resets_at": timezone.localtime(usage.resets_at) if usage.resets_at else None,
+    }
+
+
+# Ownership --------------------------------------------------------------------------------------
+
+
+def submission_for_user(*, user: User, pk: int) -> Submission | None:
+    """The submission if `user` may see it (a member of its team, or an organizer of its event), else None.
+
+    Another team's submission answers exactly like one that does not exist.
+    """
+    if user is None or not user.is_authenticated:
+        return None
+    submission = (
+        Submission.objects.select_related("phase__challenge__event", "team", "submitted_by").filter(pk=pk).first()
+    )
+    if submission is None:
+        return None
+    if TeamMembership.objects.filter(team_id=submission.team_id, user=user).exists():
+        return submission
+    if is_organizer(user, submission.phase.challenge.event):
+        return submission
+    return None
+
+
+def phase_for_user(*, user: User | None, pk: int) -> Phase | None:
+    """The phase if its event is visible to `user` (published, or theirs), else None."""
+    phase = Phase.objects.select_related("challenge__event").filter(pk=pk).first()
+    if phase is None:
+        return None
+    if not events_visible_to(user).filter(pk=phase.challenge.event_id).exists():
+        return None
+    return phase
+
+
+def can_see_private(user: User | None, phase: Phase) -> bool:
+    return phase.results_published or is_organizer(user, phase.challenge.event)
+
+
+def can_see_leaderboard(user: User | None, phase: Phase, split: str) -> bool:
+    """Organizers always; others: the public split while the phase shows it, both once results are published."""
+    if phase.results_published:
+        return True
+    if split == "private":
+        return is_organizer(user, phase.challenge.event)
+    return phase.public_leaderboard or is_organizer(user, phase.challenge.event)
+
+
+def team_submissions(*, phase: Phase, team: Team) -> QuerySet[Submission]:
+    return Submission.objects.filter(phase=phase, team=team).order_by("-received_at", "-id")
+
+
+def queue_position(submission: Submission) -> int | None:
+    """1 for the next one to be scored; None unless queued."""
+    if submission.status != Status.QUEUED:
+        return None
+    return Submission.objects.filter(status=Status.QUEUED, pk__lt=submission.pk).count() + 1
+
+
+# Leaderboards -----------------------------------------------------------------------------------
+
+
+def leaderboard_entry_dict(entry: LeaderboardEntry) -> dict:
+    return {
+        "rank": entry.rank,
+        "position": entry.position,
+        "team": {"id": entry.team_id, "name": entry.team_name, "country": entry.team_country},
+        "is_baseline": entry.is_baseline,
+        "score": entry.score,
+        "scores": entry.scores,
+        "submission": entry.submission_id,
+        "submitted_at": timezone.localtime(entry.received_at, UTC).isoformat().replace("+00:00", "Z"),
+    }
+
+
+def leaderboard_page(
+    *, phase: Phase, split: str, page: int = 1, page_size: int = 50, country: str = ""
+) -> tuple[int, list[dict]]:
+    """(count, rows of the page) of a phase's leaderboard: at most two queries, none when cached.
+
+    The cache key holds the phase's leaderboard_version (bumped by every rebuild), so a cached page is
+    never stale and per-process caches need no invalidation.
+    """
+    country = country.upper()[:2]
+    key = f"lb:{phase.pk}:{phase.leaderboard_version}:{split}:{country}:{page}:{page_size}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    qs = LeaderboardEntry.objects.filter(phase=phase, split=split)
+    if country:
+        qs = qs.filter(team_country=country)
+    count = qs.count()
+    start = (page - 1) * page_size
+    rows = [leaderboard_entry_dict(e) for e in qs.order_by("position")[start : start + page_size]]
+    cache.set(key, (count, rows), LEADERBOARD_CACHE_SECONDS)
+    return count, rows
+
+
+def leaderboard_all(*, phase: Phase, split: str, country: str = "") -> QuerySet[LeaderboardEntry]:
+    qs = LeaderboardEntry.objects.filter(phase=phase, split=split).order_by("position")
+    return qs.filter(team_country=country.upper()) if country else qs
+
+
+def leaderboard_countries(*, phase: Phase, split: str) -> list[str]:
+    return list(
+        LeaderboardEntry.objects.filter(phase=phase, split=split)
+        .order_by("team_country")
+        .values_list("team_country", flat=True)
+        .distinct()
+    )
+
+
+def leaderboard_history(*, phase: Phase, split: str = "public", top: int = 8) -> dict[str, list[tuple[datetime, float]]]:
+    """The best score over time of the `top` teams of the leaderboard (two queries), for the history chart."""
+    field = "public_score" if split == "public" else "private_score"
+    entries = list(
+        LeaderboardEntry.objects.filter(phase=phase, split=split, is_baseline=False)
+        .order_by("position")
+        .values_list("team_id", "team_name")[:top]
+    )
+    names = dict(entries)
+    series: dict[str, list[tuple[datetime, float]]] = {name: [] for _, name in entries}
+    rows = (
+        Submission.objects.filter(phase=phase, team_id__in=names, status=Status.SCORED, **{f"{field}__isnull": False})
+        .order_by("received_at", "id")
+        .values_list("team_id", "received_at", field)
+    )
+    for team_id, at, score in rows:
+        points = series[names[team_id]]
+        if not points or score > points[-1][1]:
+            points.append((at, score))
+    return series
+
+
+# Dashboards -------------------------------------------------------------------------------------
+
+
+def submissions_per_day(*, event: Event) -> list[tuple[str, int, int]]:
+    """(UTC day, uploads, failed) for the event's phases, one query."""
+    rows = (
+        Submission.objects.filter(phase__challenge__event=event)
+        .annotate(day=TruncDate("received_at", tzinfo=UTC))
+        .values("day")
+        .annotate(n=Count("id"), failed=Count("id", filter=Q(status=Status.FAILED)))
+        .order_by("day")
+    )
+    return [(row["day"].isoformat(), row["n"], row["failed"]) for row in rows]
+
+
+def phase_queue_summary(*, phase: Phase) -> dict:
+    """Counts per status and the oldest waiting upload of a phase (organizer view), one query."""
+    agg = Submission.objects.filter(phase=phase).aggregate(
+        queued=Count("id", filter=Q(status=Status.QUEUED)),
+        running=Count("id", filter=Q(status=Status.RUNNING)),
+        scored=Count("id", filter=Q(status=Status.SCORED)),
+        failed=Count("id", filter=Q(status=Status.FAILED)),
+        cancelled=Count("id", filter=Q(status=Status.CANCELLED)),
+        oldest_waiting=Min("received_at", filter=Q(status__in=[Status.QUEUED, Status.RUNNING])),
+        last=Max("received_at"),
+    )
+    return agg

@@ -1,0 +1,58 @@
+"""Reading an upload: the server's arrival time, and a size cap enforced while the body streams in."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+
+# Multipart framing (boundaries, headers, the description field) on top of the file itself.
+MULTIPART_SLACK = 64 * 1024
+
+
+class SizeCapUploadHandler(FileUploadHandler):
+    """Stops reading an upload as soon as it passes SUBMISSION_MAX_UPLOAD_BYTES.
+
+    A declared Content-Length far over the cap is refused before a byte of the body is read; otherwise
+    bytes are counted as they stream in and reading stops at the first one over the cap, so an
+    oversized file never fills the disk. The view sees `request.upload_too_large` and answers 413.
+    """
+
+    def __init__(self, request: HttpRequest, limit: int | None = None):
+        super().__init__(request)
+        self.limit = settings.SUBMISSION_MAX_UPLOAD_BYTES if limit is None else limit
+        request.upload_too_large = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length and content_length > self.limit + MULTIPART_SLACK:
+            self.request.upload_too_large = True
+            return QueryDict(mutable=True), MultiValueDict()
+        return None
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.limit:
+            self.request.upload_too_large = True
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def arrival_time():
+    """The server's clock (a function of its own so tests can stand at a deadline)."""
+    return timezone.now()
+
+
+def mark_arrival(request: HttpRequest) -> None:
+    """Record when the request arrived, before its body is read, and cap the upload's size.
+
+    Must run before anything reads request.POST/FILES (the views that call it are csrf_exempt and check
+    CSRF themselves afterwards), so `received_at` is the moment the request reached the view, not the
+    moment a slow upload finished.
+    """
+    if not hasattr(request, "received_at"):
+        request.received_at = arrival_time()
+        request.upload_handlers.insert(0, SizeCapUploadHandler(request))

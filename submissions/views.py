@@ -1,0 +1,381 @@
+"""HTML pages of submissions and leaderboards: fetch through an ownership helper, call one service, render."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import logging
+import uuid
+import zipfile
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from challenges.models import Challenge, Event, Phase
+from challenges.selectors import is_organizer
+from challenges.services import team_of
+
+from . import pictures, selectors, services
+from .forms import UploadForm
+from .models import Submission
+from .uploads import mark_arrival
+
+logger = logging.getLogger(__name__)
+
+
+def _phase_or_404(request, pk: int) -> Phase:
+    phase = selectors.phase_for_user(user=request.user, pk=pk)
+    if phase is None:
+        raise Http404(_("No such phase."))
+    return phase
+
+
+def _submission_or_404(request, pk: int) -> Submission:
+    submission = selectors.submission_for_user(user=request.user, pk=pk)
+    if submission is None:
+        raise Http404(_("No such submission."))
+    return submission
+
+
+def _phase_context(request, phase: Phase) -> dict:
+    event = phase.challenge.event
+    team = team_of(event=event, user=request.user)
+    usage = selectors.submission_usage(phase=phase, team=team) if team else None
+    return {
+        "phase": phase,
+        "challenge": phase.challenge,
+        "event": event,
+        "team": team,
+        "usage": usage,
+        "state": phase.state(),
+        "is_organizer": is_organizer(request.user, event),
+    }
+
+
+# Upload -----------------------------------------------------------------------------------------
+
+
+@csrf_exempt
+def phase_submit(request, pk: int):
+    """The upload page. The arrival time is taken, and the size cap installed, before the body is read;
+    CSRF is then checked as usual (Django's recipe for changing upload handlers in a view)."""
+    mark_arrival(request)
+    return _phase_submit(request, pk)
+
+
+@login_required
+@csrf_protect
+def _phase_submit(request, pk: int):
+    phase = _phase_or_404(request, pk)
+    form = UploadForm()
+    if request.method == "POST":
+        refusal = None
+        request.POST  # noqa: B018 - parse the body now: the size cap sets upload_too_large while reading it
+        if request.upload_too_large:
+            refusal = services.file_too_large()
+        else:
+            form = UploadForm(request.POST, request.FILES)
+            form.is_valid()  # errors are shown; the service decides what is accepted
+            try:
+                submission, created = services.submission_create(
+                    phase=phase,
+                    user=request.user,
+                    file=request.FILES.get("file"),
+                    description=request.POST.get("description", ""),
+                    idempotency_key=request.POST.get("idempotency_key", ""),
+                    received_at=request.received_at,
+                    body_received_at=timezone.now(),
+                )
+            except services.SubmissionRefused as exc:
+                refusal = exc
+            except PermissionDenied as exc:
+                refusal = services.SubmissionRefused(str(exc), code="forbidden", status=403)
+            else:
+                if created:
+                    messages.success(request, _("Your file was received and is waiting to be scored."))
+                return redirect(submission)
+        context = {**_upload_context(request, phase), "form": form, "refusal": " ".join(refusal.messages)}
+        return render(request, "submissions/phase_submit.html", context, status=refusal.status)
+    return render(request, "submissions/phase_submit.html", {**_upload_context(request, phase), "form": form})
+
+
+def _upload_context(request, phase: Phase) -> dict:
+    # A fresh key per rendered form: a double click or a browser re-sending the POST makes one submission.
+    return {
+        **_phase_context(request, phase),
+        "idempotency_key": f"form-{uuid.uuid4().hex}",
+        "max_size": settings.SUBMISSION_MAX_UPLOAD_BYTES,
+    }
+
+
+@login_required
+def my_submissions(request, pk: int):
+    phase = _phase_or_404(request, pk)
+    context = _phase_context(request, phase)
+    team = context["team"]
+    qs = selectors.team_submissions(phase=phase, team=team) if team else Submission.objects.none()
+    context["page"] = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "submissions/my_submissions.html", context)
+
+
+# One submission ---------------------------------------------------------------------------------
+
+
+def _metric_rows(kind: str, scores: dict, params: dict | None = None) -> list[dict]:
+    try:
+        from submissions.scoring import get_scorer
+
+        scorer = get_scorer(kind)
+        describe = getattr(scorer, "describe_metrics", None)
+        descriptions = dict(describe(params) if describe else getattr(scorer, "metric_descriptions", {}) or {})
+        primary = scorer.primary_metric
+    except Exception:
+        descriptions, primary = {}, None
+    rows = []
+    for metric, value in scores.items():
+        description = descriptions.get(metric) or descriptions.get(metric.split("@")[0]) or ""
+        rows.append({"metric": metric, "value": value, "description": description, "primary": metric == primary})
+    return rows
+
+
+@login_required
+def submission_detail(request, pk: int):
+    submission = _submission_or_404(request, pk)
+    phase = submission.phase
+    show_private = selectors.can_see_private(request.user, phase)
+    splits = []
+    if submission.status == Submission.Status.SCORED:
+        for split in ("public", "private") if show_private else ("public",):
+            rows = _metric_rows(phase.challenge.kind, submission.scores.get(split) or {}, phase.challenge.scoring_params)
+            splits.append({"name": split, "rows": rows})
+    context = {
+        **_phase_context(request, phase),
+        "submission": submission,
+        "splits": splits,
+        "show_private": show_private,
+        "queue_position": selectors.queue_position(submission),
+        "has_picture": submission.status == Submission.Status.SCORED
+        and phase.challenge.kind in (Challenge.Kind.HOTSPOT, Challenge.Kind.NETWORK),
+        "can_mark_final": phase.leaderboard_mode == Phase.LeaderboardMode.FINAL
+        and submission.status == Submission.Status.SCORED
+        and not submission.is_final
+        and phase.is_open(),
+    }
+    return render(request, "submissions/submission_detail.html", context)
+
+
+@login_required
+@require_POST
+def submission_action(request, pk: int, action: str):
+    submission = _submission_or_404(request, pk)
+    actions = {
+        "cancel": lambda: services.submission_cancel(submission=submission, actor=request.user),
+        "rescore": lambda: services.submission_rescore(submission=submission, actor=request.user),
+        "final": lambda: services.submission_mark_final(submission=submission, user=request.user),
+    }
+    if action not in actions:
+        raise Http404(_("No such action."))
+    try:
+        actions[action]()
+    except services.SubmissionRefused as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        done = {
+            "cancel": _("The submission was cancelled."),
+            "rescore": _("The submission will be scored again."),
+            "final": _("This is now your team's final submission."),
+        }
+        messages.success(request, done[action])
+    return redirect(submission)
+
+
+@login_required
+@require_POST
+def phase_rescore(request, pk: int):
+    phase = _phase_or_404(request, pk)
+    try:
+        n = services.phase_rescore(phase=phase, actor=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(n)d submissions will be scored again.") % {"n": n})
+    return HttpResponseRedirect(reverse("submissions:phase_leaderboard", args=[phase.pk]))
+
+
+# Pictures ---------------------------------------------------------------------------------------
+
+
+def _read_text(storage, name: str, limit: int = 64 * 1024 * 1024) -> str:
+    with storage.open(name, "rb") as handle:
+        head = handle.read(2)
+        rest = handle.read(limit)
+    data = head + rest
+    if head == b"\x1f\x8b":
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+            data = gz.read(limit)
+    return data.decode("utf-8-sig")
+
+
+def _rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))[1:]
+
+
+def _render_picture(submission: Submission) -> bytes | None:
+    challenge = submission.phase.challenge
+    if challenge.kind == Challenge.Kind.HOTSPOT:
+        from challenges.datasets.hotspot import parse_cell_id
+
+        truth = _rows(_read_text(challenge.truth_file.storage, challenge.truth_file.name))
+        counts = {parse_cell_id(cell): int(n) for cell, split, n in truth if split == "public"}
+        scores = {row[0]: float(row[1]) for row in _rows(_read_text(submission.file.storage, submission.file.name))}
+        fractions = (challenge.scoring_params or {}).get("fractions") or [0.05]
+        fraction = 0.05 if 0.05 in fractions else fractions[0]
+        flagged = [parse_cell_id(c) for c in pictures.flagged_cells(scores, fraction)]
+        meta = challenge.dataset_meta or {}
+        rows = meta.get("grid_rows") or 1 + max(r for r, _ in counts)
+        cols = meta.get("grid_cols") or 1 + max(c for _, c in counts)
+        return pictures.hotspot_map(rows=rows, cols=cols, counts=counts, flagged=flagged)
+    if challenge.kind == Challenge.Kind.NETWORK:
+        communities = {
+            row[0]: int(row[1]) for row in _rows(_read_text(submission.file.storage, submission.file.name))
+        }
+        edges: list[tuple[str, str]] = []
+        if challenge.public_archive:
+            with challenge.public_archive.storage.open(challenge.public_archive.name, "rb") as handle:
+                archive = zipfile.ZipFile(io.BytesIO(handle.read()))
+            if "edges.csv" in archive.namelist():
+                text = archive.read("edges.csv").decode("utf-8-sig")
+                edges = [(row[0], row[1]) for row in _rows(text)]
+        return pictures.network_picture(communities=communities, edges=edges)
+    return None
+
+
+@login_required
+def submission_picture(request, pk: int):
+    """The map (hotspot) or graph (network) of a scored submission, rendered once and kept in private storage."""
+    submission = _submission_or_404(request, pk)
+    if submission.status != Submission.Status.SCORED:
+        raise Http404(_("Pictures are drawn for scored submissions only."))
+    storage = submission.file.storage
+    name = f"pictures/{submission.pk}-v{submission.phase.challenge.truth_version}.png"
+    if storage.exists(name):
+        with storage.open(name, "rb") as handle:
+            data = handle.read()
+    else:
+        try:
+            data = _render_picture(submission)
+        except Exception:
+            logger.exception("could not draw the picture of submission %s", submission.pk)
+            data = None
+        if data is None:
+            raise Http404(_("No picture for this submission."))
+        storage.save(name, ContentFile(data))
+    response = HttpResponse(data, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# Leaderboards -----------------------------------------------------------------------------------
+
+
+def _leaderboard_split(request, phase: Phase) -> str:
+    split = request.GET.get("split", "public")
+    return split if split in ("public", "private") else "public"
+
+
+def phase_leaderboard(request, pk: int):
+    phase = _phase_or_404(request, pk)
+    split = _leaderboard_split(request, phase)
+    context = _phase_context(request, phase)
+    context.update(
+        split=split,
+        can_see_private=selectors.can_see_leaderboard(request.user, phase, "private"),
+        visible=selectors.can_see_leaderboard(request.user, phase, split),
+        primary_metric=services.primary_metric(phase.challenge.kind),
+    )
+    if context["visible"]:
+        country = request.GET.get("country", "")
+        try:
+            page = max(1, int(request.GET.get("page", 1)))
+        except ValueError:
+            page = 1
+        count, rows = selectors.leaderboard_page(phase=phase, split=split, page=page, country=country)
+        rows = [{**row, "submitted_dt": parse_datetime(row["submitted_at"])} for row in rows]
+        pages = max(1, (count + 49) // 50)
+        start = phase.opens_at
+        end = min(timezone.now(), phase.accepts_until)
+        history = selectors.leaderboard_history(phase=phase, split=split)
+        context.update(
+            rows=rows,
+            count=count,
+            page=page,
+            pages=pages,
+            country=country.upper(),
+            countries=selectors.leaderboard_countries(phase=phase, split=split),
+            my_team_id=context["team"].pk if context["team"] else None,
+            history_svg=mark_safe(  # noqa: S308 - built by pictures.history_svg, which escapes every text
+                pictures.history_svg(history, start=start, end=max(end, start + timedelta(hours=1)))
+            ),
+        )
+    if context["is_organizer"]:
+        context["queue"] = selectors.phase_queue_summary(phase=phase)
+    return render(request, "submissions/leaderboard.html", context, status=200 if context["visible"] else 403)
+
+
+def phase_leaderboard_csv(request, pk: int):
+    phase = _phase_or_404(request, pk)
+    split = _leaderboard_split(request, phase)
+    if not selectors.can_see_leaderboard(request.user, phase, split):
+        raise PermissionDenied(_("This leaderboard is not published yet."))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="leaderboard-phase{phase.pk}-{split}.csv"'
+    writer = csv.writer(response)
+    entries = list(selectors.leaderboard_all(phase=phase, split=split, country=request.GET.get("country", "")))
+    metrics = sorted({m for e in entries for m in e.scores})
+    writer.writerow(["rank", "team_id", "team", "country", "baseline", "score", "submission", "submitted_at", *metrics])
+    for e in entries:
+        writer.writerow(
+            [
+                e.rank if e.rank is not None else "",
+                e.team_id,
+                e.team_name,
+                e.team_country,
+                "yes" if e.is_baseline else "",
+                repr(e.score),
+                e.submission_id,
+                e.received_at.isoformat(),
+                *["" if e.scores.get(m) is None else repr(e.scores.get(m)) for m in metrics],
+            ]
+        )
+    return response
+
+
+# Organizer dashboard panel (registered in challenges.hooks.dashboard_panels) ----------------------
+
+
+def submissions_over_time_panel(request, event: Event) -> str:
+    days = selectors.submissions_per_day(event=event)
+    return format_html(
+        '<section class="panel"><h2>{}</h2>{}<p class="muted">{}</p></section>',
+        _("Submissions over time"),
+        mark_safe(pictures.bar_chart_svg(days, title=_("Submissions per day (UTC); failed ones in red"))),  # noqa: S308
+        _("%(n)d submissions in total.") % {"n": sum(n for _day, n, _failed in days)},
+    )

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from rest_framework.test import APIClient
+
+from challenges import services
+from tests.factories import PASSWORD, ChallengeFactory, EventFactory, PhaseFactory, TermsFactory, make_organizer
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Password hashing is deliberately slow; these tests are about permissions, not hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def event(db):
+    event = EventFactory()
+    TermsFactory(event=event)
+    return event
+
+
+@pytest.fixture
+def organizer(event):
+    return make_organizer(event)
+
+
+@pytest.fixture
+def challenge_with_data(event):
+    challenge = ChallengeFactory(event=event)
+    services.challenge_store_dataset(
+        challenge=challenge,
+        public_files={"records.csv": b"record_id\nr1\n", "sample_submission.csv": b"record_id,score\nr1,0.5\n"},
+        truth=b"record_id,label,split\nr1,1,public\n",
+    )
+    return challenge
+
+
+@pytest.fixture
+def phase(challenge_with_data):
+    return PhaseFactory(challenge=challenge_with_data)
+
+
+def login(client, user):
+    """Log `user` in on `client`; returns the user."""
+    assert client.login(username=user.username, password=PASSWORD)
+    return user
+
+
+def png_bytes(size=(64, 48), mode="RGB", fmt="PNG") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size, (200, 30, 30) if mode == "RGB" else None).save(out, fmt)
+    return out.getvalue()
