@@ -22,7 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     country = "CO"
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)
 
 
 def event_creator(**kwargs) -> User:
@@ -96,6 +96,7 @@ class PhaseFactory(factory.django.DjangoModelFactory):
 class TeamFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Team
+        skip_postgeneration_save = True
 
     event = factory.SubFactory(EventFactory)
     name = factory.Sequence(lambda n: f"Team {n}")
