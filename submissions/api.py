@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+import hashlib
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
@@ -163,33 +167,39 @@ class _SubmissionAction(APIView):
         return Response(SubmissionSerializer(submission, context=context).data)
 
 
-@extend_schema(
-    operation_id="submission_cancel",
-    request=None,
-    responses={200: SubmissionSerializer, 403: REFUSAL, 409: REFUSAL},
-    summary="Cancel a submission (organizers): never ranked, not counted towards limits",
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="submission_cancel",
+        request=None,
+        responses={200: SubmissionSerializer, 403: REFUSAL, 409: REFUSAL},
+        summary="Cancel a submission (organizers): never ranked, not counted towards limits",
+    )
 )
 class SubmissionCancelView(_SubmissionAction):
     def act(self, submission, user):
         return services.submission_cancel(submission=submission, actor=user)
 
 
-@extend_schema(
-    operation_id="submission_rescore",
-    request=None,
-    responses={200: SubmissionSerializer, 403: REFUSAL, 409: REFUSAL},
-    summary="Score a submission again (organizers)",
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="submission_rescore",
+        request=None,
+        responses={200: SubmissionSerializer, 403: REFUSAL, 409: REFUSAL},
+        summary="Score a submission again (organizers)",
+    )
 )
 class SubmissionRescoreView(_SubmissionAction):
     def act(self, submission, user):
         return services.submission_rescore(submission=submission, actor=user)
 
 
-@extend_schema(
-    operation_id="submission_mark_final",
-    request=None,
-    responses={200: SubmissionSerializer, 400: REFUSAL, 403: REFUSAL},
-    summary="Choose this submission as the team's final one (phases ranking final submissions)",
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="submission_mark_final",
+        request=None,
+        responses={200: SubmissionSerializer, 400: REFUSAL, 403: REFUSAL},
+        summary="Choose this submission as the team's final one (phases ranking final submissions)",
+    )
 )
 class SubmissionFinalView(_SubmissionAction):
     def act(self, submission, user):
@@ -243,23 +253,33 @@ class LeaderboardView(APIView):
         except ValueError:
             return Response({"detail": _("page and page_size must be whole numbers.")}, status=400)
         country = request.query_params.get("country", "")
-        count, rows = selectors.leaderboard_page(
-            phase=phase, split=split, page=page, page_size=page_size, country=country
-        )
         url = request.build_absolute_uri()
-        return Response(
-            {
+        # The whole answer is cached as bytes, keyed by the leaderboard version (bumped by every rebuild):
+        # a warm request costs one query (the phase) and no serialization.
+        key = (
+            "lbapi:"
+            + hashlib.sha1(
+                f"{phase.pk}:{phase.leaderboard_version}:{phase.results_published}:{split}:{country}:{page}:{page_size}:{url}".encode()
+            ).hexdigest()
+        )
+        body = cache.get(key)
+        if body is None:
+            count, rows = selectors.leaderboard_page(
+                phase=phase, split=split, page=page, page_size=page_size, country=country
+            )
+            previous = None
+            if page > 1:
+                previous = remove_query_param(url, "page") if page == 2 else replace_query_param(url, "page", page - 1)
+            payload = {
                 "phase": phase.pk,
                 "split": split,
                 "primary_metric": services.primary_metric(phase.challenge.kind),
                 "published": phase.results_published,
                 "count": count,
                 "next": replace_query_param(url, "page", page + 1) if page * page_size < count else None,
-                "previous": (
-                    None
-                    if page <= 1
-                    else (remove_query_param(url, "page") if page == 2 else replace_query_param(url, "page", page - 1))
-                ),
+                "previous": previous,
                 "results": rows,
             }
-        )
+            body = JSONRenderer().render(payload)
+            cache.set(key, body, selectors.LEADERBOARD_CACHE_SECONDS)
+        return HttpResponse(body, content_type="application/json")

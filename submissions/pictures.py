@@ -64,6 +64,7 @@ def hotspot_map(
     counts: Mapping[tuple[int, int], int],
     flagged: Iterable[tuple[int, int]],
     max_px: int = 720,
+    labels: tuple[str, str] = ("true incidents", "flagged cells"),
 ) -> bytes:
     """A PNG map: study cells white to red by true incidents, cells outside the study area grey,
     flagged cells outlined in blue. `counts` holds every study cell (zeros included)."""
@@ -81,9 +82,9 @@ def hotspot_map(
         draw.rectangle([x, y, x + cell - 1, y + cell - 1], outline="#0b3d91", width=width)
     y0 = rows * cell + 6
     draw.rectangle([4, y0, 18, y0 + 14], fill=_heat(1.0))
-    draw.text((22, y0 + 1), "true incidents", fill="#000000")
+    draw.text((22, y0 + 1), labels[0], fill="#000000")
     draw.rectangle([120, y0, 134, y0 + 14], outline="#0b3d91", width=2)
-    draw.text((138, y0 + 1), "flagged cells", fill="#000000")
+    draw.text((138, y0 + 1), labels[1], fill="#000000")
     return _png(image)
 
 
@@ -117,7 +118,7 @@ def network_picture(
     colour: dict[str, str] = {}
     centre = size / 2
     ring = size * 0.36 if len(kept) > 1 else 0.0
-    for i, (community, nodes) in enumerate(kept):
+    for i, (_community, nodes) in enumerate(kept):
         angle = 2 * math.pi * i / len(kept)
         cx, cy = centre + ring * math.cos(angle), centre + ring * math.sin(angle)
         radius = min(size * 0.12, 6 + 2.2 * math.sqrt(len(nodes)) * 2)
@@ -219,7 +220,7 @@ def bar_chart_svg(
         h = plot_h * n / peak
         hf = plot_h * failed / peak
         parts.append(
-            f'<g><title>{escape(day)}: {n} ({failed} failed)</title>'
+            f"<g><title>{escape(day)}: {n} ({failed} failed)</title>"
             f'<rect x="{x + 1:.1f}" y="{top + plot_h - h:.1f}" width="{max(bar - 2, 1):.1f}" height="{h:.1f}" '
             f'fill="#1d4e89"/>'
             f'<rect x="{x + 1:.1f}" y="{top + plot_h - hf:.1f}" width="{max(bar - 2, 1):.1f}" height="{hf:.1f}" '

@@ -103,10 +103,9 @@ def submission_for_user(*, user: User, pk: int) -> Submission | None:
     """
     if user is None or not user.is_authenticated:
         return None
-    submission = (
-        Submission.objects.select_related("phase__challenge__event", "team", "submitted_by").filter(pk=pk).first()
-    )
-    if submission is None:
+    try:
+        submission = Submission.objects.select_related("phase__challenge__event", "team", "submitted_by").get(pk=pk)
+    except Submission.DoesNotExist:
         return None
     if TeamMembership.objects.filter(team_id=submission.team_id, user=user).exists():
         return submission
@@ -117,9 +116,13 @@ def submission_for_user(*, user: User, pk: int) -> Submission | None:
 
 def phase_for_user(*, user: User | None, pk: int) -> Phase | None:
     """The phase if its event is visible to `user` (published, or theirs), else None."""
-    phase = Phase.objects.select_related("challenge__event").filter(pk=pk).first()
-    if phase is None:
+    try:  # get(), not first(): no ORDER BY (the models' orderings join three tables)
+        phase = Phase.objects.select_related("challenge__event").get(pk=pk)
+    except Phase.DoesNotExist:
         return None
+    # Published events are visible to everyone: no second query on the hot path (leaderboards).
+    if phase.challenge.event.visibility == Event.Visibility.PUBLISHED:
+        return phase
     if not events_visible_to(user).filter(pk=phase.challenge.event_id).exists():
         return None
     return phase
@@ -202,7 +205,9 @@ def leaderboard_countries(*, phase: Phase, split: str) -> list[str]:
     )
 
 
-def leaderboard_history(*, phase: Phase, split: str = "public", top: int = 8) -> dict[str, list[tuple[datetime, float]]]:
+def leaderboard_history(
+    *, phase: Phase, split: str = "public", top: int = 8
+) -> dict[str, list[tuple[datetime, float]]]:
     """The best score over time of the `top` teams of the leaderboard (two queries), for the history chart."""
     field = "public_score" if split == "public" else "private_score"
     entries = list(

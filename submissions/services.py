@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
@@ -197,7 +197,9 @@ def submission_create(
     4. the file: .csv or .csv.gz, not empty, within the size cap,
     5. a first, unlocked look at the limits refuses early, before any file is written,
     6. the file is written to private storage under a random name,
-    7. one transaction: lock the team row, look again at the key and the limits, insert the row; if it
+    7. one transaction: lock the team row (FOR NO KEY UPDATE: foreign-key checks of scoring jobs writing
+       leaderboard rows for this team must not wait on it, or the two would deadlock on PostgreSQL),
+       look again at the key and the limits, insert the row; if it
        fails the file is deleted, so a row never lacks its file and a refused upload leaves nothing,
     8. after commit the scoring job is sent; a broker that is down leaves it queued for the sweeper.
     """
@@ -231,7 +233,7 @@ def submission_create(
     submission.file.save(original_name, file, save=False)
     try:
         with transaction.atomic():
-            Team.objects.select_for_update().filter(pk=team.pk).first()
+            Team.objects.select_for_update(no_key=True).filter(pk=team.pk).first()
             existing = _existing_for_key(team, phase, idempotency_key)
             if existing is None:
                 _check_limits(phase, team, received_at)
@@ -260,11 +262,16 @@ def send_scoring_job(submission_id: int) -> bool:
     try:
         score_submission.apply_async(
             (submission_id,),
+            # The limits travel in the message; read them from settings at send time, not task defaults.
+            soft_time_limit=settings.SCORING_SOFT_TIME_LIMIT,
+            time_limit=settings.SCORING_HARD_TIME_LIMIT,
             retry=True,
             retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5},
         )
     except Exception:
-        logger.warning("could not send the scoring job of submission %s; the sweeper will", submission_id, exc_info=True)
+        logger.warning(
+            "could not send the scoring job of submission %s; the sweeper will", submission_id, exc_info=True
+        )
         Submission.objects.filter(pk=submission_id, status=Status.QUEUED).update(enqueued_at=None)
         return False
     return True
@@ -426,9 +433,14 @@ def _finish(
                 truth_version=truth_version,
                 defaults={"scores": result, "computed_at": now, "duration_ms": duration_ms},
             )
-        if result is not None or LeaderboardEntry.objects.filter(submission=submission).exists():
+        if result is not None:
+            leaderboard_update_for(submission=submission)
+        elif LeaderboardEntry.objects.filter(submission=submission).exists():
             leaderboard_rebuild(phase=submission.phase)
-        transaction.on_commit(lambda: submission_notify(submission_id=submission.pk))
+        if submission.scored_at is None:
+            # The first outcome only: a phase-wide re-score after the truth changed must not email every team
+            # once per submission (the pages show the new scores).
+            transaction.on_commit(lambda: submission_notify(submission_id=submission.pk))
     return "scored" if result is not None else "failed"
 
 
@@ -584,7 +596,7 @@ def submission_mark_final(*, submission: Submission, user: User) -> Submission:
         raise SubmissionRefused(_("The phase is closed: the final submission can no longer change."), code="closed")
     if submission.status != Status.SCORED:
         raise SubmissionRefused(_("Only a scored submission can be chosen as final."), code="not_scored")
-    Team.objects.select_for_update().filter(pk=submission.team_id).first()
+    Team.objects.select_for_update(no_key=True).filter(pk=submission.team_id).first()
     Submission.objects.filter(phase=phase, team=submission.team, is_final=True).update(is_final=False)
     Submission.objects.filter(pk=submission.pk).update(is_final=True)
     leaderboard_rebuild(phase=phase)
@@ -595,7 +607,7 @@ def submission_mark_final(*, submission: Submission, user: User) -> Submission:
 # Leaderboards -------------------------------------------------------------------------------------
 
 
-def _chosen_submissions(phase: Phase) -> list[Submission]:
+def _chosen_submissions(phase: Phase) -> list[dict]:
     """Each team's submission on the leaderboard: one query, the choice made by a window function.
 
     The same submission stands for the team on both splits, chosen without looking at private scores
@@ -609,11 +621,11 @@ def _chosen_submissions(phase: Phase) -> list[Submission]:
         best = F("public_score").desc() if higher_is_better(phase.challenge.kind) else F("public_score").asc()
         order = [best, F("received_at").asc(), F("id").asc()]
         base = Submission.objects.filter(phase=phase, status=Status.SCORED, public_score__isnull=False)
+    # The window runs over narrow rows (ids only); the wide ones (scores) are read for the winners only.
+    winners = base.annotate(choice=Window(RowNumber(), partition_by=[F("team_id")], order_by=order)).filter(choice=1)
+    ids = list(winners.values_list("id", flat=True))
     return list(
-        base.annotate(choice=Window(RowNumber(), partition_by=[F("team_id")], order_by=order))
-        .filter(choice=1)
-        .select_related("team")
-        .only(
+        Submission.objects.filter(pk__in=ids).values(
             "id",
             "team_id",
             "received_at",
@@ -627,6 +639,45 @@ def _chosen_submissions(phase: Phase) -> list[Submission]:
     )
 
 
+_ENTRY_COLUMNS = (
+    "phase_id",
+    "split",
+    "position",
+    "rank",
+    "team_id",
+    "team_name",
+    "team_country",
+    "is_baseline",
+    "submission_id",
+    "score",
+    "scores",
+    "received_at",
+)
+
+
+def _insert_entries(rows: list[tuple]) -> None:
+    """Insert leaderboard rows with executemany: bulk_create spends most of a 5,000-team rebuild preparing
+    each of 120,000 values; only the JSON and date columns need the database's preparation here."""
+    if not rows:
+        return
+    meta = LeaderboardEntry._meta
+    scores_field, received_field = meta.get_field("scores"), meta.get_field("received_at")
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(c).column) for c in _ENTRY_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(_ENTRY_COLUMNS))
+    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"
+    prepared = [
+        (
+            *row[:10],
+            scores_field.get_db_prep_save(row[10], connection),
+            received_field.get_db_prep_save(row[11], connection),
+        )
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(prepared), 2000):
+            cursor.executemany(sql, prepared[start : start + 2000])
+
+
 @transaction.atomic
 def leaderboard_rebuild(*, phase: Phase) -> int:
     """Rebuild both splits of a phase's leaderboard from the scored submissions (never incremented).
@@ -638,37 +689,68 @@ def leaderboard_rebuild(*, phase: Phase) -> int:
     4. replace the rows and bump `leaderboard_version`: cached pages of the old version are never read again.
     Returns the number of rows written.
     """
-    Phase.objects.select_for_update().filter(pk=phase.pk).first()
+    Phase.objects.select_for_update(no_key=True).filter(pk=phase.pk).first()
     chosen = _chosen_submissions(phase)
     sign = -1 if higher_is_better(phase.challenge.kind) else 1
-    rows: list[LeaderboardEntry] = []
-    for split, field in (("public", "public_score"), ("private", "private_score")):
+    rows: list[tuple] = []
+    for split in ("public", "private"):
+        field = f"{split}_score"
         ranked = sorted(
-            (s for s in chosen if getattr(s, field) is not None),
-            key=lambda s, field=field: (sign * getattr(s, field), s.received_at, s.id),
+            (s for s in chosen if s[field] is not None),
+            key=lambda s, field=field: (sign * s[field], s["received_at"], s["id"]),
         )
         rank = 0
         for position, s in enumerate(ranked, start=1):
-            if not s.team.is_baseline:
+            baseline = s["team__is_baseline"]
+            if not baseline:
                 rank += 1
             rows.append(
-                LeaderboardEntry(
-                    phase_id=phase.pk,
-                    split=split,
-                    position=position,
-                    rank=None if s.team.is_baseline else rank,
-                    team_id=s.team_id,
-                    team_name=s.team.name,
-                    team_country=str(s.team.country or ""),
-                    is_baseline=s.team.is_baseline,
-                    submission_id=s.id,
-                    score=getattr(s, field),
-                    scores=(s.scores or {}).get(split) or {},
-                    received_at=s.received_at,
+                (
+                    phase.pk,
+                    split,
+                    position,
+                    None if baseline else rank,
+                    s["team_id"],
+                    s["team__name"],
+                    str(s["team__country"] or ""),
+                    baseline,
+                    s["id"],
+                    s[field],
+                    (s["scores"] or {}).get(split) or {},
+                    s["received_at"],
                 )
             )
     LeaderboardEntry.objects.filter(phase=phase).delete()
-    LeaderboardEntry.objects.bulk_create(rows, batch_size=500)
+    _insert_entries(rows)
     Phase.objects.filter(pk=phase.pk).update(leaderboard_version=F("leaderboard_version") + 1)
     phase.refresh_from_db(fields=["leaderboard_version"])
     return len(rows)
+
+
+@transaction.atomic
+def leaderboard_update_for(*, submission: Submission) -> bool:
+    """After `submission` was scored: rebuild the leaderboard, unless it provably cannot change.
+
+    In "best" phases a new score that does not beat the team's current row (a lower score, or an equal
+    one uploaded later) changes nothing, and most uploads are like that; the check runs under the same
+    phase lock as a rebuild. Returns whether a rebuild ran.
+    """
+    phase = submission.phase
+    Phase.objects.select_for_update(no_key=True).filter(pk=phase.pk).first()
+    submission.refresh_from_db(fields=["status", "public_score", "received_at"])
+    if phase.leaderboard_mode == Phase.LeaderboardMode.BEST and submission.status == Status.SCORED:
+        if submission.public_score is None:
+            return False
+        current = (
+            LeaderboardEntry.objects.filter(phase=phase, split="public", team_id=submission.team_id)
+            .values("score", "received_at", "submission_id")
+            .first()
+        )
+        if current is not None and current["submission_id"] != submission.pk:
+            sign = -1 if higher_is_better(phase.challenge.kind) else 1
+            mine = (sign * submission.public_score, submission.received_at, submission.pk)
+            theirs = (sign * current["score"], current["received_at"], current["submission_id"])
+            if theirs < mine:
+                return False
+    leaderboard_rebuild(phase=phase)
+    return True

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import codecs
 import math
+import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -34,9 +36,13 @@ BOM = codecs.BOM_UTF8
 # exponent. ASCII digits only: Python's float() also takes "1_000", " 1" and Arabic-Indic digits.
 FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 INT_RE = re.compile(r"-?[0-9]+")
+_INT_PATTERN = r"^-?[0-9]+$"  # INT_RE for arrow's RE2
 _NOT_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _UTF8_CHECK_CHUNK = 4 * 1024 * 1024
+# Bodies are parsed in up to _MAX_PIECES pieces of at least _MIN_PIECE_BYTES, one per core.
+_MAX_PIECES = 4
+_MIN_PIECE_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,9 @@ def _check_header(raw: bytes, terminated: bool, schema: tuple[Column, ...], side
     except _LineProblem:
         found = None
     if found != expected:
-        shown = raw.rstrip(b"\r").decode("utf-8", errors="replace")
+        shown = raw.decode("utf-8", errors="replace")
+        if terminated and shown.endswith("\r"):
+            shown = shown[:-1]
         raise ScoringValidationError(
             f"the header must be exactly {header_text(schema)!r}, found {show(shown)}", line=1, side=side
         )
@@ -285,13 +293,11 @@ def _is_utf8(data: bytes | bytearray, start: int) -> bool:
 
 
 def _arrow_type(col: Column) -> pa.DataType:
-    if col.type == "id":
-        return pa.string()
-    if col.type == "float":
-        return pa.float64()
-    if col.type in ("int", "count"):
-        return pa.int64()
-    return pa.dictionary(pa.int32(), pa.string())
+    # Numbers are read as text and cast afterwards: arrow's CSV number conversion skips spaces
+    # around a value (" 1" reads as 1), while its cast is at least as strict as FLOAT_RE / INT_RE.
+    if col.type == "choice":
+        return pa.dictionary(pa.int32(), pa.string())
+    return pa.string()
 
 
 def _parse_fast(data: bytes | bytearray, body: int, schema: tuple[Column, ...], side: Side) -> Table:
@@ -313,10 +319,42 @@ def _parse_fast(data: bytes | bytearray, body: int, schema: tuple[Column, ...], 
 
 
 def _read_arrow(data: bytes | bytearray, body: int, schema: tuple[Column, ...]) -> pa.Table:
+    """Read the rows with pyarrow, in a few line-aligned pieces on Python threads.
+
+    Arrow's own reader threads (use_threads=True) live in a global pool that now and then aborts
+    the interpreter at exit ("terminate called without an active exception", apache/arrow#34314),
+    which would turn a good scoring run into a crash. Python threads are joined here instead;
+    arrow releases the GIL while parsing, so the pieces still run on all cores.
+    """
+    buffer = pa.py_buffer(data)
+    ranges = _pieces(data, body)
+    if len(ranges) == 1:
+        return _read_piece(buffer, ranges[0], schema)
+    with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
+        tables = list(pool.map(lambda r: _read_piece(buffer, r, schema), ranges))
+    return pa.concat_tables(tables)
+
+
+def _pieces(data: bytes | bytearray, body: int) -> list[tuple[int, int]]:
+    size = len(data) - body
+    parts = max(1, min(_MAX_PIECES, os.cpu_count() or 1, size // _MIN_PIECE_BYTES))
+    bounds = [body]
+    for i in range(1, parts):
+        nl = data.find(b"\n", body + i * size // parts)
+        if nl == -1 or nl + 1 >= len(data):
+            break
+        if nl + 1 > bounds[-1]:
+            bounds.append(nl + 1)
+    bounds.append(len(data))
+    return list(zip(bounds[:-1], bounds[1:], strict=False))
+
+
+def _read_piece(buffer: pa.Buffer, piece: tuple[int, int], schema: tuple[Column, ...]) -> pa.Table:
     names = [c.name for c in schema]
+    start, end = piece
     return pacsv.read_csv(
-        pa.BufferReader(pa.py_buffer(data).slice(body)),
-        read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
+        pa.BufferReader(buffer.slice(start, end - start)),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
         parse_options=pacsv.ParseOptions(
             delimiter=",",
             quote_char=False,
@@ -344,12 +382,16 @@ def _fast_column(col: Column, chunked: pa.ChunkedArray) -> Any:
             raise _Unusual("empty id")
         return ids
     if col.type == "float":
-        values = _to_numpy(chunked, np.float64)
+        values = _to_numpy(chunked, pa.float64(), np.float64)
         if not np.isfinite(values).all():
             raise _Unusual("not finite")
         return values
     if col.type in ("int", "count"):
-        values = _to_numpy(chunked, np.int64)
+        # Arrow's cast also reads "0x10" as 16; the grammar has to be checked on the text.
+        for chunk in chunked.chunks:
+            if not pc.all(pc.match_substring_regex(chunk, _INT_PATTERN)).as_py():
+                raise _Unusual("not an integer")
+        values = _to_numpy(chunked, pa.int64(), np.int64)
         if col.type == "count" and len(values) and values.min() < 0:
             raise _Unusual("negative count")
         return values
@@ -363,8 +405,8 @@ def _fast_column(col: Column, chunked: pa.ChunkedArray) -> Any:
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int8)
 
 
-def _to_numpy(chunked: pa.ChunkedArray, dtype: type[np.generic]) -> np.ndarray:
-    parts = [_primitive(chunk, dtype) for chunk in chunked.chunks]
+def _to_numpy(chunked: pa.ChunkedArray, arrow_type: pa.DataType, dtype: type[np.generic]) -> np.ndarray:
+    parts = [_primitive(pc.cast(chunk, arrow_type), dtype) for chunk in chunked.chunks]
     return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
 
 

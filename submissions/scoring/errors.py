@@ -17,12 +17,14 @@ def show(value: str) -> str:
     return repr(value)
 
 
-class ScoringValidationError(ValueError):
+class ScoringValidationError(Exception):
     """A truth or submission file that breaks the contract of /work/shared/spec/scoring.md.
 
     `message` is the full human message (it starts with "line N: " when one line is at fault),
     `problem` the same without the line prefix, `line` the 1-based line number (the header is
     line 1) or None, and `side` says which file is at fault. `str(exc)` equals `message`.
+    Not a ValueError on purpose: a bad parameter (ValueError) is the organizer's configuration
+    problem, a refused file is a final status for the team.
     """
 
     def __init__(self, problem: str, *, line: int | None = None, side: Side = "submission") -> None:

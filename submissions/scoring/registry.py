@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import Any
@@ -61,6 +62,8 @@ def _entry_point_scorers() -> dict[str, Scorer]:
 
 def _settings_entries() -> list[str]:
     """SCORING_EXTRA_SCORERS if Django settings are available, else nothing."""
+    if "django" not in sys.modules and not os.environ.get("DJANGO_SETTINGS_MODULE"):
+        return []  # no Django in this process: nothing can have configured settings
     try:
         from django.conf import settings
         from django.core.exceptions import ImproperlyConfigured

@@ -8,7 +8,6 @@ and file objects are only ever read forward (Django storage files need not be se
 from __future__ import annotations
 
 import gzip
-import io
 import os
 import zlib
 from typing import IO
@@ -30,36 +29,11 @@ def human_size(n: int) -> str:
     return f"{n} bytes"
 
 
-class _Prefixed:
-    """A forward-only reader that first replays bytes already consumed to sniff the format."""
-
-    def __init__(self, head: bytes, raw: IO[bytes]) -> None:
-        self._head = head
-        self._raw = raw
-
-    def read(self, size: int = -1) -> bytes:
-        if self._head:
-            if size is None or size < 0:
-                data, self._head = self._head + _read_all_unbounded(self._raw), b""
-                return data
-            data, self._head = self._head[:size], self._head[size:]
-            return data
-        return _read(self._raw, size)
-
-
 def _read(raw: IO[bytes], size: int) -> bytes:
     data = raw.read(size)
     if isinstance(data, str):
         raise TypeError("scoring needs a file opened in binary mode ('rb'), not text mode")
     return bytes(data) if not isinstance(data, bytes) else data
-
-
-def _read_all_unbounded(raw: IO[bytes]) -> bytes:
-    # Only reached if gzip asks for "everything", which GzipFile never does on its underlying file.
-    parts = []
-    while chunk := _read(raw, CHUNK):
-        parts.append(chunk)
-    return b"".join(parts)
 
 
 def _read_head(raw: IO[bytes], n: int) -> bytes:
@@ -78,34 +52,72 @@ def _too_large(limit: int, *, compressed: bool, side: Side) -> ScoringValidation
     return ScoringValidationError(f"{what} is larger than the limit of {human_size(limit)}", side=side)
 
 
-def _read_plain(raw: IO[bytes], head: bytes, limit: int, side: Side) -> bytearray:
+def _read_plain(
+    raw: IO[bytes], head: bytes, limit: int, side: Side, *, compressed: bool = False, size: int | None = None
+) -> bytearray:
     buf = bytearray(head)
+    if size is not None and len(head) < size <= limit:
+        # A file of known size is read straight into a buffer of that size: no regrowth, no slack.
+        buf = bytearray(size)
+        buf[: len(head)] = head
+        view, pos = memoryview(buf), len(head)
+        while pos < size and (n := raw.readinto(view[pos:])):  # type: ignore[attr-defined]
+            pos += n
+        view.release()
+        del buf[pos:]
     while True:
         chunk = _read(raw, CHUNK)
         if not chunk:
             return buf
         buf += chunk
         if len(buf) > limit:
-            raise _too_large(limit, compressed=False, side=side)
+            raise _too_large(limit, compressed=compressed, side=side)
+
+
+class _ViewReader:
+    """Forward reads over bytes already in memory, without the copy io.BytesIO makes of a bytearray."""
+
+    def __init__(self, data: bytes | bytearray) -> None:
+        self._view = memoryview(data)
+        self._pos = 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._view) if size is None or size < 0 else self._pos + size
+        chunk = bytes(self._view[self._pos : end])
+        self._pos += len(chunk)
+        return chunk
 
 
 def _read_gzip(raw: IO[bytes], head: bytes, limit: int, side: Side) -> bytearray:
-    """Inflate in CHUNK-sized steps, refusing as soon as the output passes `limit`.
+    """Inflate gzip data, refusing it as soon as its inflated size passes `limit`.
 
-    1. GzipFile.read(n) returns at most n bytes per call, so a bomb never inflates more than
-       `limit + CHUNK` bytes before it is refused.
-    2. Corrupt, truncated or non-gzip data after the magic bytes is a validation error, not a crash.
+    1. Keep the compressed bytes (a bomb is small; a compressed file larger than the cap could not
+       inflate to less than the cap, since deflate expands incompressible data by under 0.1%).
+    2. Inflate once in CHUNK-sized steps, keeping nothing, to learn the size: a bomb is refused
+       having used memory for its compressed bytes and one chunk only.
+    3. Inflate again into a buffer of exactly that size.
+    Corrupt, truncated or non-gzip data after the magic bytes is a validation error, not a crash.
     """
-    buf = bytearray()
+    compressed = _read_plain(raw, head, limit + limit // 1000 + 65536, side, compressed=True)
     try:
-        with gzip.GzipFile(fileobj=_Prefixed(head, raw), mode="rb") as stream:  # type: ignore[arg-type]
-            while True:
-                chunk = stream.read(CHUNK)
-                if not chunk:
-                    return buf
-                buf += chunk
-                if len(buf) > limit:
+        total = 0
+        with gzip.GzipFile(fileobj=_ViewReader(compressed), mode="rb") as stream:  # type: ignore[arg-type]
+            while chunk := stream.read(CHUNK):
+                total += len(chunk)
+                if total > limit:
                     raise _too_large(limit, compressed=True, side=side)
+        out = bytearray(total)
+        view = memoryview(out)
+        with gzip.GzipFile(fileobj=_ViewReader(compressed), mode="rb") as stream:  # type: ignore[arg-type]
+            pos = 0
+            while pos < total:
+                n = stream.readinto(view[pos : pos + CHUNK])
+                if not n:
+                    break
+                pos += n
+        if pos != total:  # pragma: no cover - the same bytes inflate the same way twice
+            raise ScoringValidationError("the gzip-compressed data could not be read consistently", side=side)
+        return out
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         raise ScoringValidationError(f"the gzip-compressed data is corrupt or truncated ({exc})", side=side)
 
@@ -124,7 +136,7 @@ def read_source(source: Source, *, side: Side = "submission", max_bytes: int | N
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source) if isinstance(source, memoryview) else source
         if data[:2] == GZIP_MAGIC:
-            return _read_gzip(io.BytesIO(data), b"", limit, side)
+            return _read_gzip(_ViewReader(data), b"", limit, side)
         if len(data) > limit:
             raise _too_large(limit, compressed=False, side=side)
         return data
@@ -135,16 +147,18 @@ def read_source(source: Source, *, side: Side = "submission", max_bytes: int | N
             head = _read_head(raw, 2)
             if head != GZIP_MAGIC and size > limit:
                 raise _too_large(limit, compressed=False, side=side)
-            return _read_opened(raw, head, str(name), limit, side)
+            return _read_opened(raw, head, str(name), limit, side, size=size)
     name = getattr(source, "name", None)
     return _read_opened(source, _read_head(source, 2), name if isinstance(name, str) else "", limit, side)
 
 
-def _read_opened(raw: IO[bytes], head: bytes, name: str, limit: int, side: Side) -> bytes | bytearray:
+def _read_opened(
+    raw: IO[bytes], head: bytes, name: str, limit: int, side: Side, size: int | None = None
+) -> bytes | bytearray:
     if head == GZIP_MAGIC:
         return _read_gzip(raw, head, limit, side)
     if not head:
         raise ScoringValidationError("the file is empty", side=side)
     if name.lower().endswith(".gz"):
         raise ScoringValidationError("the file name ends in .gz but its content is not gzip-compressed", side=side)
-    return _read_plain(raw, head, limit, side)
+    return _read_plain(raw, head, limit, side, size=size)

@@ -91,7 +91,14 @@ def command_runs() -> dict[str, subprocess.CompletedProcess[str]]:
     jobs: dict[str, list[str]] = {}
     for case in CASES:
         if case.name in COMMAND_CASES:
-            args = ["--kind", kind_of(case), "--truth", str(case / "truth.csv"), "--submission", str(submission_of(case))]
+            args = [
+                "--kind",
+                kind_of(case),
+                "--truth",
+                str(case / "truth.csv"),
+                "--submission",
+                str(submission_of(case)),
+            ]
             if params_of(case):
                 args += ["--fractions", ",".join(str(f) for f in params_of(case)["fractions"])]
             jobs[case.name] = args

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from challenges.models import Challenge, Phase, Team
 from submissions.models import Submission
-from tests.factories import ChallengeFactory, PhaseFactory, TeamFactory, add_member, register
+from tests.factories import ChallengeFactory, PhaseFactory, TeamFactory
 
 # A detection truth: 6 public and 6 private records (2 positives each).
 DETECTION_TRUTH = "record_id,label,split\n" + "".join(
@@ -87,6 +87,3 @@ def scored(phase: Phase, team: Team, public: float | None, private: float | None
         scored_at=timezone.now(),
         **kwargs,
     )
-
-
-__all__ = ["add_member", "register"]

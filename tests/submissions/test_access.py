@@ -61,9 +61,7 @@ def test_private_scores_are_hidden_from_the_team_before_publication_and_shown_af
     assert "<h3>Private scores</h3>" not in client.get(submission.get_absolute_url()).content.decode()
     phase.results_published_at = timezone.now()
     phase.save()
-    assert client.get(f"/api/v1/submissions/{submission.pk}/").json()["scores"]["private"] == {
-        "average_precision": 0.6
-    }
+    assert client.get(f"/api/v1/submissions/{submission.pk}/").json()["scores"]["private"] == {"average_precision": 0.6}
 
 
 def test_organizers_see_every_submission_with_private_scores(client):

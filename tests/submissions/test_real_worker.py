@@ -150,7 +150,9 @@ def test_a_worker_killed_mid_job_loses_nothing_the_sweeper_sends_it_again(client
     assert done.public_score == 1.0
 
 
-def test_a_job_over_its_soft_time_limit_ends_failed_with_the_reason(client, tmp_path, slow_kind):
+def test_a_job_over_its_soft_time_limit_ends_failed_with_the_reason(client, tmp_path, slow_kind, settings):
+    # The limits travel in the message (read from settings when it is sent), and the worker reads them too.
+    settings.SCORING_SOFT_TIME_LIMIT, settings.SCORING_HARD_TIME_LIMIT = 2, 20
     phase = open_phase(challenge=slow_kind)
     team = team_in(phase)
     (tmp_path / "hold").touch()

@@ -217,3 +217,15 @@ def test_the_status_page_of_a_queued_submission_shows_its_place_in_the_queue(cli
     assert "position 2 in the queue" in client.get(submission.get_absolute_url()).content.decode()
     api = client.get(f"/api/v1/submissions/{submission.pk}/").json()
     assert api["status"] == "queued" and api["queue_position"] == 2
+
+
+def test_a_rescore_does_not_email_the_team_again(django_capture_on_commit_callbacks):
+    phase = open_phase()
+    submission = SubmissionFactory(phase=phase)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_score(submission_id=submission.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submission_rescore(submission=submission, actor=make_organizer(phase.challenge.event))
+    submission.refresh_from_db()
+    assert submission.status == Status.SCORED and submission.attempts == 1
+    assert len(mail.outbox) == 1

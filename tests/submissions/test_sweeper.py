@@ -56,7 +56,9 @@ def test_a_queued_submission_whose_job_was_lost_is_sent_again_after_the_bound(dj
     assert fresh.status == Status.QUEUED
 
 
-def test_a_running_submission_whose_worker_died_is_queued_again_and_scored(django_capture_on_commit_callbacks, settings):
+def test_a_running_submission_whose_worker_died_is_queued_again_and_scored(
+    django_capture_on_commit_callbacks, settings
+):
     settings.SCORING_HARD_TIME_LIMIT = 60
     phase = open_phase()
     stuck = SubmissionFactory(
@@ -76,7 +78,10 @@ def test_a_file_that_keeps_killing_its_worker_ends_failed_after_the_attempt_cap(
 
     phase = open_phase()
     poison = SubmissionFactory(
-        phase=phase, status=Status.RUNNING, attempts=services.max_attempts(), claimed_at=timezone.now() - timedelta(hours=1)
+        phase=phase,
+        status=Status.RUNNING,
+        attempts=services.max_attempts(),
+        claimed_at=timezone.now() - timedelta(hours=1),
     )
     with django_capture_on_commit_callbacks(execute=True):
         assert submissions_sweep()["gave_up"] == 1

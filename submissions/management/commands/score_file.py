@@ -7,9 +7,9 @@ import sys
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from submissions.scoring import ScoringValidationError, UnknownKindError, score_file
+from submissions.scoring import ScorerConfigurationError, ScoringValidationError, UnknownKindError, score_file
 
 # Exit status for a refused file or bad arguments (as argparse does); 1 stays free for crashes.
 EXIT_INVALID = 2
@@ -47,6 +47,8 @@ class Command(BaseCommand):
             self._fail(str(exc))
         except OSError as exc:
             self._fail(f"cannot read {exc.filename or 'the file'}: {exc.strerror or exc}")
+        except ScorerConfigurationError as exc:
+            raise CommandError(str(exc)) from exc  # the deployment's problem, not the file's
         self.stdout.write(json.dumps(result, indent=1))
 
     def _fail(self, message: str) -> None:
