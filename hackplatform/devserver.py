@@ -25,9 +25,10 @@ def _start(name: str, argv: list[str]) -> subprocess.Popen:
 
 
 def _stop(procs: dict[str, subprocess.Popen]) -> None:
+    # SIGTERM to each main process only: Celery's warm shutdown then stops its own pool children.
     for proc in procs.values():
         if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
+            proc.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 15
     for name, proc in procs.items():
         try:
