@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext as _
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -25,7 +26,7 @@ class RegisterSerializer(serializers.Serializer):
 
     def validate_username(self, value: str) -> str:
         if User.objects.filter(username__iexact=value).exists():
-            raise serializers.ValidationError("This username is taken.")
+            raise serializers.ValidationError(_("This username is taken."), code="username_taken")
         return value
 
     def validate(self, attrs):

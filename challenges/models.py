@@ -154,6 +154,28 @@ class Registration(models.Model):
         return current is None or (self.terms_id == current.id and self.terms_accepted_at is not None)
 
 
+# What the organizer dashboard shows for each audit action code (`action` stays a plain code in the
+# database, so other apps may record their own; an unknown code is shown as it is).
+AUDIT_ACTION_LABELS = {
+    "event_create": _("Event created"),
+    "event_update": _("Event settings changed"),
+    "role_grant": _("Role granted"),
+    "terms_publish": _("Data-use agreement published"),
+    "challenge_create": _("Challenge added"),
+    "challenge_update": _("Challenge changed"),
+    "dataset_generate": _("Dataset generated"),
+    "dataset_upload": _("Dataset uploaded"),
+    "phase_update": _("Phase changed"),
+    "results_publish": _("Results published"),
+    "results_withdraw": _("Results withdrawn"),
+    "roster_unlock": _("Rosters unlocked"),
+    "roster_lock": _("Rosters locked again"),
+    "submission_rescore": _("Submission sent to be scored again"),
+    "phase_rescore": _("All submissions of a phase sent to be scored again"),
+    "submission_cancel": _("Submission cancelled"),
+}
+
+
 class AuditLog(models.Model):
     """Organizer overrides and other decisions someone may later need to explain."""
 
@@ -168,6 +190,12 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        """The action in the active language (AUDIT_ACTION_LABELS), or its code when it has no label."""
+        label = AUDIT_ACTION_LABELS.get(self.action)
+        return str(label) if label is not None else self.action
 
 
 # The primary (leaderboard) metric of each built-in scorer, as named in the scoring specification.

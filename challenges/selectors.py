@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from .models import Challenge, Event, EventRole, Phase, Registration, Team, TeamMembership
@@ -87,9 +88,10 @@ def event_deadlines(event: Event) -> list[tuple[str, datetime]]:
     now = timezone.now()
     items: list[tuple[str, datetime]] = []
     if event.registration_closes_at and event.registration_closes_at > now:
-        items.append((str(Event._meta.get_field("registration_closes_at").verbose_name), event.registration_closes_at))
+        items.append((_("Registration closes"), event.registration_closes_at))
     for phase in Phase.objects.filter(challenge__event=event, closes_at__gt=now).select_related("challenge"):
-        items.append((f"{phase.challenge.title}: {phase.name}", phase.closes_at))
+        label = _("%(challenge)s (%(phase)s) closes") % {"challenge": phase.challenge.title, "phase": phase.name}
+        items.append((label, phase.closes_at))
     return sorted(items, key=lambda item: item[1])
 
 

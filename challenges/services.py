@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 
@@ -257,7 +258,13 @@ def team_join(*, team: Team, user: User, join_code: str) -> TeamMembership:
         raise ValidationError(_("You are already in a team for this event. Leave it first."), code="already_in_team")
     if team.memberships.count() >= event.team_size_max:
         raise ValidationError(
-            _("This team is full (%(max)d members at most).") % {"max": event.team_size_max}, code="team_full"
+            ngettext(
+                "This team is full (%(max)d member at most).",
+                "This team is full (%(max)d members at most).",
+                event.team_size_max,
+            )
+            % {"max": event.team_size_max},
+            code="team_full",
         )
     try:
         with transaction.atomic():

@@ -23,6 +23,7 @@ from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from challenges.models import Phase, Team
@@ -142,23 +143,33 @@ def file_too_large() -> SubmissionRefused:
 
 
 def _human_bytes(n: int) -> str:
-    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+    units = ((_("%(size)s GB"), 1 << 30), (_("%(size)s MB"), 1 << 20), (_("%(size)s KB"), 1 << 10))
+    for text, size in units:
         if n >= size:
-            return f"{n / size:.3g} {unit}"
-    return f"{n} bytes"
+            return text % {"size": f"{n / size:.3g}"}
+    return ngettext("%(size)d byte", "%(size)d bytes", n) % {"size": n}
 
 
 def _check_limits(phase: Phase, team: Team, at: datetime) -> None:
     usage = submission_usage(phase=phase, team=team, at=at)
     if usage.total_left is not None and usage.total_left <= 0:
         raise SubmissionRefused(
-            _("Your team has used all %(limit)d submissions of this phase.") % {"limit": phase.total_limit},
+            ngettext(
+                "Your team has used its %(limit)d submission of this phase.",
+                "Your team has used all %(limit)d submissions of this phase.",
+                phase.total_limit,
+            )
+            % {"limit": phase.total_limit},
             code="total_limit_reached",
             status=429,
         )
     if usage.today_left is not None and usage.today_left <= 0:
         raise SubmissionRefused(
-            _("Your team has reached today's limit of %(limit)d submissions. The count resets at %(reset)s.")
+            ngettext(
+                "Your team has reached today's limit of %(limit)d submission. The count resets at %(reset)s.",
+                "Your team has reached today's limit of %(limit)d submissions. The count resets at %(reset)s.",
+                phase.daily_limit,
+            )
             % {"limit": phase.daily_limit, "reset": format_moment(usage.resets_at)},
             code="daily_limit_reached",
             status=429,
@@ -497,9 +508,12 @@ def submissions_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
     for pk, claimed_at, attempts in stuck:
         still = Submission.objects.filter(pk=pk, status=Status.RUNNING, claimed_at=claimed_at)
         if attempts >= max_attempts():
-            message = _(
+            message = ngettext(
+                "Your file could not be scored after %(n)d attempt: the scoring stopped before the end. "
+                "It does not count towards your limits; the organizers have been told.",
                 "Your file could not be scored after %(n)d attempts: each time the scoring stopped before the end. "
-                "It does not count towards your limits; the organizers have been told."
+                "It does not count towards your limits; the organizers have been told.",
+                attempts,
             ) % {"n": attempts}
             if still.update(status=Status.FAILED, error=message, counts_toward_limit=False, scored_at=now):
                 counts["gave_up"] += 1
@@ -529,9 +543,14 @@ def submission_rescore(*, submission: Submission, actor: User) -> Submission:
     )
     if not updated:
         submission.refresh_from_db()
+        # One full sentence per status: a status label dropped into a sentence does not translate.
+        reasons = {
+            Status.QUEUED: _("This submission is waiting to be scored: only scored or failed submissions can be re-scored."),
+            Status.RUNNING: _("This submission is being scored now: only scored or failed submissions can be re-scored."),
+            Status.CANCELLED: _("This submission was cancelled: only scored or failed submissions can be re-scored."),
+        }
         raise SubmissionRefused(
-            _("This submission is %(status)s: only scored or failed submissions can be re-scored.")
-            % {"status": submission.get_status_display().lower()},
+            reasons.get(submission.status, _("Only scored or failed submissions can be re-scored.")),
             code="not_rescorable",
             status=409,
         )

@@ -24,6 +24,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -218,7 +219,10 @@ def phase_rescore(request, pk: int):
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("%(n)d submissions will be scored again.") % {"n": n})
+        messages.success(
+            request,
+            ngettext("%(n)d submission will be scored again.", "%(n)d submissions will be scored again.", n) % {"n": n},
+        )
     return HttpResponseRedirect(reverse("submissions:phase_leaderboard", args=[phase.pk]))
 
 
@@ -374,9 +378,10 @@ def phase_leaderboard_csv(request, pk: int):
 
 def submissions_over_time_panel(request, event: Event) -> str:
     days = selectors.submissions_per_day(event=event)
+    total = sum(n for _day, n, _failed in days)
     return format_html(
         '<section class="panel"><h2>{}</h2>{}<p class="muted">{}</p></section>',
         _("Submissions over time"),
         mark_safe(pictures.bar_chart_svg(days, title=_("Submissions per day (UTC); failed ones in red"))),
-        _("%(n)d submissions in total.") % {"n": sum(n for _day, n, _failed in days)},
+        ngettext("%(n)d submission in total.", "%(n)d submissions in total.", total) % {"n": total},
     )

@@ -55,7 +55,7 @@ def _offset(dt: datetime) -> str:
 def zone_label(zone_name: str, at: datetime | None = None) -> str:
     """'America/Bogota (UTC−05:00)', or 'Anywhere on Earth (UTC−12)' for AOE."""
     if zone_name == AOE:
-        return _("Anywhere on Earth (UTC\u221212)")
+        return _("Anywhere on Earth (UTC−12)")
     try:
         zone = zoneinfo.ZoneInfo(zone_name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -119,8 +119,9 @@ def _timeleft(dt: datetime) -> str:
     days, rest = divmod(max(left, 0), 86400)
     hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)
-    prefix = f"{days}{_('d')} " if days else ""
-    return f"{prefix}{hours:02d}:{minutes:02d}:{seconds:02d}"
+    hms = f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+    # Translators: a countdown such as "2d 03:04:05"; "d" abbreviates "days" (static/js/site.js shows the same text).
+    return _("%(d)sd %(hms)s") % {"d": days, "hms": hms} if days else hms
 
 
 @register.simple_tag

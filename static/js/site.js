@@ -9,7 +9,12 @@
     }
   } catch (e) { /* old browser: server zone is shown */ }
 
-  // 2. Live countdowns: <span class="countdown" data-deadline="ISO 8601">.
+  // 2. Live countdowns: <span class="countdown" data-deadline="ISO 8601">. Texts come from Django's
+  // JavaScript catalog (/jsi18n/, loaded before this script); without it the English texts are shown.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (fmt, obj) {
+    return fmt.replace(/%\((\w+)\)s/g, function (_m, key) { return String(obj[key]); });
+  };
   function pad(n) { return n < 10 ? "0" + n : "" + n; }
   function tick() {
     var nodes = document.querySelectorAll("[data-deadline]");
@@ -17,10 +22,11 @@
     nodes.forEach(function (node) {
       var left = Math.floor((Date.parse(node.getAttribute("data-deadline")) - now) / 1000);
       if (isNaN(left)) return;
-      if (left <= 0) { node.textContent = (window.gettext ? gettext("closed") : "closed"); return; }
+      if (left <= 0) { node.textContent = gettext("closed"); return; }
       var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
-      var text = (d ? d + (window.gettext ? gettext("d") : "d") + " " : "") + pad(h) + ":" + pad(m) + ":" + pad(s);
-      node.textContent = text;
+      var hms = pad(h) + ":" + pad(m) + ":" + pad(s);
+      // Translators: a countdown such as "2d 03:04:05"; "d" abbreviates "days" (the server renders the same text).
+      node.textContent = d ? interpolate(gettext("%(d)sd %(hms)s"), { d: d, hms: hms }, true) : hms;
     });
   }
   if (document.querySelector("[data-deadline]")) { tick(); setInterval(tick, 1000); }

@@ -1,12 +1,27 @@
 // Live status of one submission: polls the API while it is queued or running, then swaps in the
 // server-rendered result (scores with their definitions) without reloading the page. No outside scripts.
+// Texts come from Django's JavaScript catalog (/jsi18n/, loaded with defer before this script by
+// base.html): every text below is a literal gettext("…") call so that makemessages finds it.
 (function () {
   "use strict";
   var section = document.getElementById("submission-result");
   if (!section || !window.fetch) return;
   var url = section.getAttribute("data-status-url");
   var delay = 1500;
-  var t = function (s) { return window.gettext ? window.gettext(s) : s; };
+  // Without the catalog (it failed to load) the English source texts are shown.
+  var gettext = window.gettext || function (s) { return s; };
+  var interpolate = window.interpolate || function (fmt, obj, named) {
+    return named
+      ? fmt.replace(/%\(\w+\)s/g, function (m) { return String(obj[m.slice(2, -2)]); })
+      : fmt.replace(/%s/g, function () { return String(obj.shift()); });
+  };
+  var LABELS = {
+    queued: gettext("Queued"),
+    running: gettext("Running"),
+    scored: gettext("Scored"),
+    failed: gettext("Failed"),
+    cancelled: gettext("Cancelled")
+  };
 
   function done(status) { return status === "scored" || status === "failed" || status === "cancelled"; }
 
@@ -22,29 +37,28 @@
       .catch(function () { /* the status line below already says what happened */ });
   }
 
+  function statusText(data) {
+    if (data.status === "queued") {
+      return data.queue_position
+        ? interpolate(gettext("Waiting to be scored: position %(n)s in the queue."), { n: data.queue_position }, true)
+        : gettext("Waiting to be scored.");
+    }
+    if (data.status === "running") return gettext("Being scored now.");
+    if (data.status === "failed") return gettext("Not scored.");
+    if (data.status === "scored") return gettext("Scored.");
+    if (data.status === "cancelled") return gettext("Cancelled by the organizers: not ranked.");
+    return null;
+  }
+
   function show(data) {
     var badge = section.querySelector(".badge");
     var text = document.getElementById("status-text");
     if (badge) {
       badge.className = "badge status-" + data.status;
-      badge.textContent = t(data.status.charAt(0).toUpperCase() + data.status.slice(1));
+      badge.textContent = LABELS[data.status] || data.status;
     }
-    if (!text) return;
-    if (data.status === "queued") {
-      text.textContent = data.queue_position
-        ? interpolate(t("Waiting to be scored: position %s in the queue."), [data.queue_position])
-        : t("Waiting to be scored.");
-    } else if (data.status === "running") {
-      text.textContent = t("Being scored now.");
-    } else if (data.status === "failed") {
-      text.textContent = t("Not scored.");
-    } else if (data.status === "scored") {
-      text.textContent = t("Scored.");
-    }
-  }
-
-  function interpolate(fmt, args) {
-    return window.interpolate ? window.interpolate(fmt, args) : fmt.replace("%s", args[0]);
+    var line = statusText(data);
+    if (text && line !== null) { text.textContent = line; }
   }
 
   function poll() {

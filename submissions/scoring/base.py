@@ -21,9 +21,10 @@ Result = dict[str, dict[str, float | None]]
 class Scorer(Protocol):
     """The interface the platform relies on; extra scorers (entry points, settings) provide it too.
 
-    `score` takes the truth and the submission as a path, a binary file object or raw bytes, and
-    returns {"public": {metric: float | None}, "private": {...}}; a refused file raises
-    ScoringValidationError.
+    `score(truth, submission, params)` returns {"public": {metric: float | None}, "private": {...}}
+    and raises ScoringValidationError for a refused file. `score_file` hands extra scorers the
+    decompressed bytes of each file (so the size cap holds for them too); the built-in scorers
+    also accept a path or a binary file object.
     """
 
     kind: str
@@ -136,10 +137,7 @@ def clean_result(result: Any) -> Result:
     for split, metrics in dict(result).items():
         cleaned[str(split)] = {}
         for name, value in dict(metrics).items():
-            if value is None or isinstance(value, (bool, np.bool_)):
-                number = None if value is None else float(value)
-            else:
-                number = float(value)
+            number = None if value is None else float(value)
             cleaned[str(split)][str(name)] = number if number is not None and math.isfinite(number) else None
     return cleaned
 

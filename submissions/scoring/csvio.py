@@ -13,6 +13,7 @@ file to `_parse_slow`, so the two paths cannot disagree about what is an error o
 
 from __future__ import annotations
 
+import array
 import codecs
 import math
 import os
@@ -40,6 +41,9 @@ _INT_PATTERN = r"^-?[0-9]+$"  # INT_RE for arrow's RE2
 _NOT_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _UTF8_CHECK_CHUNK = 4 * 1024 * 1024
+_SLOW_BATCH = 65536
+_TYPECODES = {"float": "d", "int": "q", "count": "q", "choice": "b"}
+_DTYPES = {"float": np.float64, "int": np.int64, "count": np.int64, "choice": np.int8}
 # Bodies are parsed in up to _MAX_PIECES pieces of at least _MIN_PIECE_BYTES, one per core.
 _MAX_PIECES = 4
 _MIN_PIECE_BYTES = 4 * 1024 * 1024
@@ -60,7 +64,11 @@ class Column:
 
 @dataclass
 class Table:
-    """Parsed columns: ids as a pyarrow string array, numbers as numpy arrays, choices as int8 codes."""
+    """Parsed columns: ids as a pyarrow string array, numbers as numpy arrays, choices as int8 codes.
+
+    Data row i (0-based) is always on line i + 2 of the file: the header is line 1, blank lines are
+    refused and a quoted field cannot span lines.
+    """
 
     schema: tuple[Column, ...]
     columns: dict[str, Any]
@@ -70,11 +78,6 @@ class Table:
 
     def __getitem__(self, name: str) -> Any:
         return self.columns[name]
-
-    @staticmethod
-    def line_of(row: int) -> int:
-        """File line of data row `row` (0-based): the header is line 1 and rows never span lines."""
-        return row + 2
 
 
 def header_text(schema: Sequence[Column]) -> str:
@@ -237,10 +240,25 @@ def convert_value(col: Column, value: str) -> Any:
 
 
 def _parse_slow(data: bytes | bytearray, body: int, schema: tuple[Column, ...], side: Side) -> Table:
-    """Read the rows one line at a time, stopping at the first problem with its line number."""
+    """Read the rows one line at a time, stopping at the first problem with its line number.
+
+    Values are moved out of Python objects every _SLOW_BATCH rows (ids into arrow arrays, numbers
+    into typed arrays), so that millions of rows do not cost a Python object each.
+    """
     names = header_text(schema)
     ncols = len(schema)
-    values: list[list[Any]] = [[] for _ in schema]
+    pending: list[list[Any]] = [[] for _ in schema]
+    id_chunks: list[list[pa.Array]] = [[] for _ in schema]
+    numbers = [array.array(_TYPECODES.get(col.type, "b")) for col in schema]
+
+    def flush() -> None:
+        for col, out, chunks, typed in zip(schema, pending, id_chunks, numbers, strict=True):
+            if col.type == "id":
+                chunks.append(pa.array(out, type=pa.string()))
+            else:
+                typed.extend(out)
+            out.clear()
+
     line_no = 1
     pos, end = body, len(data)
     while pos < end:
@@ -254,20 +272,19 @@ def _parse_slow(data: bytes | bytearray, body: int, schema: tuple[Column, ...], 
             fields = split_line(raw, terminated)
             if len(fields) != ncols:
                 raise _LineProblem(f"expected {ncols} fields ({names}) but found {len(fields)}")
-            for col, value, out in zip(schema, fields, values, strict=True):
+            for col, value, out in zip(schema, fields, pending, strict=True):
                 out.append(convert_value(col, value))
         except _LineProblem as exc:
             raise ScoringValidationError(str(exc), line=line_no, side=side)
+        if len(pending[0]) >= _SLOW_BATCH:
+            flush()
+    flush()
     columns: dict[str, Any] = {}
-    for col, out in zip(schema, values, strict=True):
+    for col, chunks, typed in zip(schema, id_chunks, numbers, strict=True):
         if col.type == "id":
-            columns[col.name] = pa.array(out, type=pa.string())
-        elif col.type == "float":
-            columns[col.name] = np.array(out, dtype=np.float64)
-        elif col.type in ("int", "count"):
-            columns[col.name] = np.array(out, dtype=np.int64)
+            columns[col.name] = pa.concat_arrays(chunks) if chunks else pa.array([], type=pa.string())
         else:
-            columns[col.name] = np.array(out, dtype=np.int8)
+            columns[col.name] = np.frombuffer(typed, dtype=_DTYPES[col.type]).copy()
     return Table(schema, columns, line_no - 1, path="slow")
 
 

@@ -104,7 +104,8 @@ class IdIndex:
     def match(self, query: pa.Array) -> np.ndarray | None:
         """Positions `idx` with query[i] == ids[idx[i]] if query is a permutation of the ids, else None.
 
-        None also means "not sure" (a hash collision); callers then run `compare_ids`.
+        None also means "not sure" (a hash collision); callers then look closer (`vector_report`,
+        then `compare_ids`).
         """
         if len(query) != self.n or not self.certainly_unique:
             return None
@@ -199,6 +200,89 @@ def compare_ids(query: Sequence[str], expected: Sequence[str]) -> tuple[np.ndarr
     return idx, report
 
 
+def _groups(keys: np.ndarray, ids: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """Rows sorted by (hash, row) and where each group of equal hashes starts; None on a collision.
+
+    Every row whose hash equals an earlier row's is compared with that row's string, so a group is
+    exactly one distinct id; if two different ids share a hash the caller falls back to dicts.
+    """
+    order = np.lexsort((np.arange(len(keys)), keys))
+    sorted_keys = keys[order]
+    starts = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])) if len(keys) else np.empty(0, dtype=bool)
+    repeats = np.flatnonzero(~starts)
+    if len(repeats):
+        group_start = np.maximum.accumulate(np.where(starts, np.arange(len(keys)), 0))
+        same = pc.equal(ids.take(arrow_indices(order[repeats])), ids.take(arrow_indices(order[group_start[repeats]])))
+        if not pc.all(same).as_py():
+            return None
+    return order, np.flatnonzero(starts)
+
+
+def _duplicates_from_groups(report: IdReport, ids: pa.Array, order: np.ndarray, starts: np.ndarray) -> None:
+    sizes = np.diff(np.append(starts, len(order)))
+    repeated = starts[sizes > 1]
+    report.n_duplicated = len(repeated)
+    if not len(repeated):
+        return
+    firsts, seconds = order[repeated], order[repeated + 1]
+    by_repeat = np.argsort(seconds, kind="stable")[:_SHOWN]
+    report.duplicates = [(ids[int(seconds[i])].as_py(), int(firsts[i]), int(seconds[i])) for i in by_repeat]
+    first_repeat = int(seconds.min())
+    if report.first_row is None or first_repeat < report.first_row:
+        report.first_row, report.first_problem = first_repeat, "duplicate"
+
+
+def vector_report(index: IdIndex, query: pa.Array) -> IdReport | None:
+    """The same report as `compare_ids`, computed with the hashes (seconds and gigabytes less on
+    millions of rows); None when a hash collision leaves it unsure, so the exact path decides.
+
+    1. Look each query hash up among the sorted reference hashes; confirm every hit on the strings.
+    2. Group equal query ids (by hash, confirmed on the strings): a group's later rows are repeats;
+       a group whose id is not in the reference is one unknown id, reported at its first row.
+    3. Reference ids hit by no query row are missing, listed in reference order.
+    """
+    if not index.certainly_unique:
+        return None
+    n_query = len(query)
+    report = IdReport(n_expected=index.n)
+    keys = string_keys(query)
+    ref = np.full(n_query, -1, dtype=np.int64)
+    if index.n and n_query:
+        pos = np.minimum(np.searchsorted(index.sorted_keys, keys), index.n - 1)
+        hit = np.flatnonzero(index.sorted_keys[pos] == keys)
+        ref[hit] = index.order[pos[hit]]
+        same = pc.equal(query.take(arrow_indices(hit)), index.ids.take(arrow_indices(ref[hit])))
+        if len(hit) and not pc.all(same).as_py():
+            return None
+    grouped = _groups(keys, query)
+    if grouped is None:
+        return None
+    order, starts = grouped
+    _duplicates_from_groups(report, query, order, starts)
+    first_rows = np.sort(order[starts])
+    unknown = first_rows[ref[first_rows] < 0]
+    report.n_unknown = len(unknown)
+    report.unknown = [(query[int(r)].as_py(), int(r)) for r in unknown[:_SHOWN]]
+    if len(unknown) and (report.first_row is None or int(unknown[0]) < report.first_row):
+        report.first_row, report.first_problem = int(unknown[0]), "unknown"
+    seen = np.zeros(index.n, dtype=bool)
+    seen[ref[ref >= 0]] = True
+    missing = np.flatnonzero(~seen)
+    report.n_missing = len(missing)
+    report.missing = [index.ids[int(r)].as_py() for r in missing[:_SHOWN]]
+    return report
+
+
+def vector_duplicates(index: IdIndex) -> IdReport | None:
+    """`find_duplicates` for the index's own ids, with the hashes; None if a collision leaves it unsure."""
+    report = IdReport(n_expected=index.n)
+    grouped = _groups(index.keys, index.ids)
+    if grouped is None:
+        return None
+    _duplicates_from_groups(report, index.ids, *grouped)
+    return report
+
+
 def _plural(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
@@ -249,7 +333,7 @@ def require_unique(
     """Raise if an id repeats; `whole` names what must hold each id once (e.g. "the truth")."""
     if index.certainly_unique:
         return
-    report = find_duplicates(index.ids.to_pylist())
+    report = vector_duplicates(index) or find_duplicates(index.ids.to_pylist())
     if report.n_duplicated:
         raise id_error(
             report, noun=noun, side=side, expectation=f"{whole} must list each {noun} only once", line_of=line_of
@@ -270,9 +354,12 @@ def match_or_raise(
     idx = index.match(query)
     if idx is not None:
         return idx
-    idx, report = compare_ids(query.to_pylist(), index.ids.to_pylist())
-    if report.ok:
-        return idx
+    report = vector_report(index, query)
+    if report is None or report.ok:
+        # A collision, or a match() that gave up for a reason the report does not see: be exact.
+        idx, report = compare_ids(query.to_pylist(), index.ids.to_pylist())
+        if report.ok:
+            return idx
     raise id_error(
         report,
         noun=noun,

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from submissions.scoring import ScoringValidationError, get_scorer, score_file
+from submissions.scoring import ScoringValidationError, get_scorer, matching, score_file
 from submissions.scoring.csvio import _INT_PATTERN, FLOAT_RE, INT_RE, Column, parse_csv
 from submissions.scoring.matching import IdIndex, string_keys
 
@@ -241,3 +241,63 @@ def test_id_matching_finds_the_permutation_of_any_unique_strings(ids: list[str],
     whole = string_keys(pa.array(ids, type=pa.string()))
     assert all(string_keys(pa.array([s], type=pa.string()))[0] == whole[i] for i, s in enumerate(ids[:20]))
     assert np.unique(whole).size == len(ids)
+
+
+ID_POOL = st.text(alphabet="ab\u00e9\u4e2d0", min_size=1, max_size=9)
+
+
+@settings(max_examples=FUZZ or 200, deadline=timedelta(seconds=1), derandomize=not FUZZ, database=None)
+@given(
+    expected=st.lists(ID_POOL, max_size=40, unique=True),
+    query=st.lists(ID_POOL, max_size=50),
+    weak_hash=st.booleans(),
+)
+def test_the_vectorised_id_report_equals_the_exact_one(expected: list[str], query: list[str], weak_hash: bool) -> None:
+    # With a weak hash (the length) most ids collide: the vectorised report must then step aside.
+    keys = (lambda ids: np.array([len(s) for s in ids.to_pylist()], dtype=np.uint64)) if weak_hash else string_keys
+    original = matching.string_keys
+    matching.string_keys = keys
+    try:
+        index = IdIndex(pa.array(expected, type=pa.string()))
+        report = matching.vector_report(index, pa.array(query, type=pa.string()))
+        duplicates = matching.vector_duplicates(IdIndex(pa.array(query, type=pa.string())))
+    finally:
+        matching.string_keys = original
+    _, exact = matching.compare_ids(query, expected)
+    if report is not None:
+        assert report == exact
+    if duplicates is not None:
+        assert duplicates == matching.find_duplicates(query)
+    if not weak_hash:
+        assert report is not None and duplicates is not None
+
+
+@settings(max_examples=FUZZ or 100, deadline=timedelta(seconds=1), derandomize=not FUZZ, database=None)
+@given(expected=st.lists(ID_POOL, min_size=1, max_size=40, unique=True), data=st.data())
+def test_id_errors_are_exact_even_when_every_hash_collides(expected: list[str], data: st.DataObject) -> None:
+    query = data.draw(st.lists(st.one_of(st.sampled_from(expected), ID_POOL), max_size=50))
+    original = matching.string_keys
+    matching.string_keys = lambda ids: np.zeros(len(ids), dtype=np.uint64)
+    try:
+        index = IdIndex(pa.array(expected, type=pa.string()))
+        try:
+            idx = matching.match_or_raise(index, pa.array(query, type=pa.string()), noun="id")
+            outcome = ("ok", [expected[i] for i in idx])
+        except ScoringValidationError as exc:
+            outcome = ("error", exc.message)
+    finally:
+        matching.string_keys = original
+    exact_idx, report = matching.compare_ids(query, expected)
+    if report.ok:
+        assert outcome == ("ok", query)
+    else:
+        expectation = f"the file must list each of the {len(expected):,} ids exactly once"
+        error = matching.id_error(
+            report,
+            noun="id",
+            side="submission",
+            expectation=expectation,
+            line_of=lambda r: r + 2,
+            unknown_phrase="is not one of the ids to score",
+        )
+        assert outcome == ("error", error.message)
