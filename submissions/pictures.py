@@ -4,17 +4,60 @@
 - `network_picture`: the predicted communities of a network submission with the ties among them (PNG).
 - `history_svg`: the best score over time of the top teams (SVG, server-rendered, no script).
 - `bar_chart_svg`: submissions per day (SVG) for the organizer dashboard.
+
+Every text a picture shows comes from a `Texts` (English by default): the views pass one translated into
+the viewer's language, so this module needs neither gettext nor the ORM. PNG text is drawn with the
+DejaVu Sans font kept next to this module (fonts/, Bitstream Vera licence), because Pillow's built-in
+font has no accented letters (é, ç, ã, ñ are drawn as boxes).
 """
 
 from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 from xml.sax.saxutils import escape
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
+
+FONT_PATH = Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+@dataclass(frozen=True)
+class Texts:
+    """The texts drawn in pictures. The defaults are English; views pass translated ones."""
+
+    true_incidents: str = "true incidents"
+    flagged_cells: str = "flagged cells"
+    no_community: str = "No node was placed in a community."
+    # (communities, nodes) -> "3 communities, 120 nodes"
+    network_summary: Callable[[int, int], str] = lambda communities, nodes: (
+        f"{_plural(communities, 'community', 'communities')}, {_plural(nodes, 'node', 'nodes')}"
+    )
+    history_title: str = "Best score over time"
+    no_scored_submission: str = "No scored submission yet."
+    submissions_title: str = "Submissions per day"
+    no_submission: str = "No submission yet."
+    # (day, uploads, failed) -> "2030-01-01: 3 (1 failed)"
+    day_summary: Callable[[str, int, int], str] = lambda day, n, failed: f"{day}: {n} ({failed} failed)"
+
+
+ENGLISH = Texts()
+
+
+@cache
+def font(size: int = 12) -> ImageFont.FreeTypeFont:
+    """DejaVu Sans: Latin letters with every accent the site's languages use."""
+    return ImageFont.truetype(str(FONT_PATH), size)
+
 
 # Colour-blind-safe palette (Okabe–Ito) plus a few darker tones.
 PALETTE = [
@@ -64,27 +107,36 @@ def hotspot_map(
     counts: Mapping[tuple[int, int], int],
     flagged: Iterable[tuple[int, int]],
     max_px: int = 720,
-    labels: tuple[str, str] = ("true incidents", "flagged cells"),
+    texts: Texts = ENGLISH,
 ) -> bytes:
     """A PNG map: study cells white to red by true incidents, cells outside the study area grey,
-    flagged cells outlined in blue. `counts` holds every study cell (zeros included)."""
+    flagged cells outlined in blue. `counts` holds every study cell (zeros included).
+
+    The legend (two swatches and their labels) goes on one line below the map when it fits the map's
+    width, else on two lines, so longer translations are never cut."""
     cell = max(2, min(16, max_px // max(rows, cols, 1)))
-    legend_h = 28
-    image = Image.new("RGB", (cols * cell + 1, rows * cell + 1 + legend_h), "#d9d9d9")
+    width = cols * cell + 1
+    text_font = font(12)
+    swatch, gap, line_h = 14, 4, 20
+    label_w = [math.ceil(text_font.getlength(label)) for label in (texts.true_incidents, texts.flagged_cells)]
+    one_line = 4 + swatch + gap + label_w[0] + 16 + swatch + gap + label_w[1] <= width
+    legend_h = 8 + (line_h if one_line else 2 * line_h)
+    image = Image.new("RGB", (width, rows * cell + 1 + legend_h), "#d9d9d9")
     draw = ImageDraw.Draw(image)
     top = max(counts.values(), default=0) or 1
     for (r, c), n in counts.items():
         x, y = c * cell, r * cell
         draw.rectangle([x, y, x + cell - 1, y + cell - 1], fill=_heat(math.sqrt(n / top)) if n else "#ffffff")
-    width = 2 if cell >= 6 else 1
+    outline = 2 if cell >= 6 else 1
     for r, c in flagged:
         x, y = c * cell, r * cell
-        draw.rectangle([x, y, x + cell - 1, y + cell - 1], outline="#0b3d91", width=width)
+        draw.rectangle([x, y, x + cell - 1, y + cell - 1], outline="#0b3d91", width=outline)
     y0 = rows * cell + 6
-    draw.rectangle([4, y0, 18, y0 + 14], fill=_heat(1.0))
-    draw.text((22, y0 + 1), labels[0], fill="#000000")
-    draw.rectangle([120, y0, 134, y0 + 14], outline="#0b3d91", width=2)
-    draw.text((138, y0 + 1), labels[1], fill="#000000")
+    draw.rectangle([4, y0, 4 + swatch, y0 + swatch], fill=_heat(1.0))
+    draw.text((4 + swatch + gap, y0 + 1), texts.true_incidents, fill="#000000", font=text_font)
+    x1, y1 = (4 + swatch + gap + label_w[0] + 16, y0) if one_line else (4, y0 + line_h)
+    draw.rectangle([x1, y1, x1 + swatch, y1 + swatch], outline="#0b3d91", width=2)
+    draw.text((x1 + swatch + gap, y1 + 1), texts.flagged_cells, fill="#000000", font=text_font)
     return _png(image)
 
 
@@ -94,6 +146,7 @@ def network_picture(
     edges: Iterable[tuple[str, str]],
     max_nodes: int = 400,
     size: int = 640,
+    texts: Texts = ENGLISH,
 ) -> bytes:
     """A PNG of the nodes a team placed in communities (community_id != 0), grouped in circles, one colour
     per community, with the ties among them. The largest communities are kept up to `max_nodes` nodes."""
@@ -112,7 +165,7 @@ def network_picture(
     image = Image.new("RGB", (size, size), "#ffffff")
     draw = ImageDraw.Draw(image)
     if not kept:
-        draw.text((20, size // 2), "No node was placed in a community.", fill="#000000")
+        draw.text((20, size // 2), texts.no_community, fill="#000000", font=font(14))
         return _png(image)
     position: dict[str, tuple[float, float]] = {}
     colour: dict[str, str] = {}
@@ -133,7 +186,7 @@ def network_picture(
     dot = 3 if total > 150 else 4
     for node, (x, y) in position.items():
         draw.ellipse([x - dot, y - dot, x + dot, y + dot], fill=colour[node], outline="#333333")
-    draw.text((8, 8), f"{len(kept)} communities, {total} nodes", fill="#000000")
+    draw.text((8, 8), texts.network_summary(len(kept), total), fill="#000000", font=font(13))
     return _png(image)
 
 
@@ -150,17 +203,18 @@ def history_svg(
     *,
     start: datetime,
     end: datetime,
-    title: str = "Best score over time",
+    title: str | None = None,
     width: int = 720,
     height: int = 320,
+    texts: Texts = ENGLISH,
 ) -> str:
     """An SVG step chart: each team's best score so far, from `start` to `end` (a legend lists the teams)."""
     left, right, top, bottom = 56, 180, 16, 32
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for points in series.values() for _, v in points]
-    parts = _svg_open(width, height, title)
+    parts = _svg_open(width, height, texts.history_title if title is None else title)
     if not values:
-        parts.append(f'<text x="{left}" y="{height // 2}">No scored submission yet.</text></svg>')
+        parts.append(f'<text x="{left}" y="{height // 2}">{escape(texts.no_scored_submission)}</text></svg>')
         return "".join(parts)
     lo, hi = min(values), max(values)
     if hi - lo < 1e-12:
@@ -200,13 +254,18 @@ def history_svg(
 
 
 def bar_chart_svg(
-    days: Sequence[tuple[str, int, int]], *, title: str = "Submissions per day", width: int = 720, height: int = 220
+    days: Sequence[tuple[str, int, int]],
+    *,
+    title: str | None = None,
+    width: int = 720,
+    height: int = 220,
+    texts: Texts = ENGLISH,
 ) -> str:
     """An SVG bar chart of (day, uploads, failed): uploads in blue, the failed part in red."""
     left, top, bottom = 40, 12, 30
-    parts = _svg_open(width, height, title)
+    parts = _svg_open(width, height, texts.submissions_title if title is None else title)
     if not days:
-        parts.append(f'<text x="{left}" y="{height // 2}">No submission yet.</text></svg>')
+        parts.append(f'<text x="{left}" y="{height // 2}">{escape(texts.no_submission)}</text></svg>')
         return "".join(parts)
     plot_w, plot_h = width - left - 10, height - top - bottom
     peak = max(n for _, n, _ in days) or 1
@@ -220,7 +279,7 @@ def bar_chart_svg(
         h = plot_h * n / peak
         hf = plot_h * failed / peak
         parts.append(
-            f"<g><title>{escape(day)}: {n} ({failed} failed)</title>"
+            f"<g><title>{escape(texts.day_summary(day, n, failed))}</title>"
             f'<rect x="{x + 1:.1f}" y="{top + plot_h - h:.1f}" width="{max(bar - 2, 1):.1f}" height="{h:.1f}" '
             f'fill="#1d4e89"/>'
             f'<rect x="{x + 1:.1f}" y="{top + plot_h - hf:.1f}" width="{max(bar - 2, 1):.1f}" height="{hf:.1f}" '

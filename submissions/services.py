@@ -155,8 +155,8 @@ def _check_limits(phase: Phase, team: Team, at: datetime) -> None:
     if usage.total_left is not None and usage.total_left <= 0:
         raise SubmissionRefused(
             ngettext(
-                "Your team has used its %(limit)d submission of this phase.",
-                "Your team has used all %(limit)d submissions of this phase.",
+                "Your team has reached this phase's limit of %(limit)d submission.",
+                "Your team has reached this phase's limit of %(limit)d submissions.",
                 phase.total_limit,
             )
             % {"limit": phase.total_limit},
@@ -545,8 +545,12 @@ def submission_rescore(*, submission: Submission, actor: User) -> Submission:
         submission.refresh_from_db()
         # One full sentence per status: a status label dropped into a sentence does not translate.
         reasons = {
-            Status.QUEUED: _("This submission is waiting to be scored: only scored or failed submissions can be re-scored."),
-            Status.RUNNING: _("This submission is being scored now: only scored or failed submissions can be re-scored."),
+            Status.QUEUED: _(
+                "This submission is waiting to be scored: only scored or failed submissions can be re-scored."
+            ),
+            Status.RUNNING: _(
+                "This submission is being scored now: only scored or failed submissions can be re-scored."
+            ),
             Status.CANCELLED: _("This submission was cancelled: only scored or failed submissions can be re-scored."),
         }
         raise SubmissionRefused(

@@ -20,11 +20,12 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -244,6 +245,35 @@ def _rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))[1:]
 
 
+def picture_texts() -> pictures.Texts:
+    """The texts of pictures and charts in the active language (pictures.py itself stays free of gettext)."""
+
+    def network_summary(communities: int, nodes: int) -> str:
+        return _("%(communities)s, %(nodes)s") % {
+            "communities": ngettext("%(n)d community", "%(n)d communities", communities) % {"n": communities},
+            "nodes": ngettext("%(n)d node", "%(n)d nodes", nodes) % {"n": nodes},
+        }
+
+    def day_summary(day: str, n: int, failed: int) -> str:
+        return ngettext(
+            "%(day)s: %(n)d upload (%(failed)d failed)", "%(day)s: %(n)d uploads (%(failed)d failed)", n
+        ) % {"day": day, "n": n, "failed": failed}
+
+    return pictures.Texts(
+        # Translators: legend of the hotspot map (a PNG): the shaded cells.
+        true_incidents=_("true incidents"),
+        # Translators: legend of the hotspot map (a PNG): the cells outlined in blue.
+        flagged_cells=_("flagged cells"),
+        no_community=_("No node was placed in a community."),
+        network_summary=network_summary,
+        history_title=_("Best score over time"),
+        no_scored_submission=_("No scored submission yet."),
+        submissions_title=_("Submissions per day"),
+        no_submission=_("No submission yet."),
+        day_summary=day_summary,
+    )
+
+
 def _render_picture(submission: Submission) -> bytes | None:
     challenge = submission.phase.challenge
     if challenge.kind == Challenge.Kind.HOTSPOT:
@@ -258,9 +288,7 @@ def _render_picture(submission: Submission) -> bytes | None:
         meta = challenge.dataset_meta or {}
         rows = meta.get("grid_rows") or 1 + max(r for r, _ in counts)
         cols = meta.get("grid_cols") or 1 + max(c for _, c in counts)
-        return pictures.hotspot_map(
-            rows=rows, cols=cols, counts=counts, flagged=flagged, labels=(_("true incidents"), _("flagged cells"))
-        )
+        return pictures.hotspot_map(rows=rows, cols=cols, counts=counts, flagged=flagged, texts=picture_texts())
     if challenge.kind == Challenge.Kind.NETWORK:
         communities = {row[0]: int(row[1]) for row in _rows(_read_text(submission.file.storage, submission.file.name))}
         edges: list[tuple[str, str]] = []
@@ -270,18 +298,20 @@ def _render_picture(submission: Submission) -> bytes | None:
             if "edges.csv" in archive.namelist():
                 text = archive.read("edges.csv").decode("utf-8-sig")
                 edges = [(row[0], row[1]) for row in _rows(text)]
-        return pictures.network_picture(communities=communities, edges=edges)
+        return pictures.network_picture(communities=communities, edges=edges, texts=picture_texts())
     return None
 
 
 @login_required
 def submission_picture(request, pk: int):
-    """The map (hotspot) or graph (network) of a scored submission, rendered once and kept in private storage."""
+    """The map (hotspot) or graph (network) of a scored submission, rendered once per language (the picture
+    carries a legend) and kept in private storage."""
     submission = _submission_or_404(request, pk)
     if submission.status != Submission.Status.SCORED:
         raise Http404(_("Pictures are drawn for scored submissions only."))
     storage = submission.file.storage
-    name = f"pictures/{submission.pk}-v{submission.phase.challenge.truth_version}.png"
+    language = get_language() or settings.LANGUAGE_CODE
+    name = f"pictures/{submission.pk}-v{submission.phase.challenge.truth_version}-{language}.png"
     if storage.exists(name):
         with storage.open(name, "rb") as handle:
             data = handle.read()
@@ -296,6 +326,8 @@ def submission_picture(request, pk: int):
         storage.save(name, ContentFile(data))
     response = HttpResponse(data, content_type="image/png")
     response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Language"] = language
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
 
 
@@ -338,7 +370,11 @@ def phase_leaderboard(request, pk: int):
             countries=selectors.leaderboard_countries(phase=phase, split=split),
             my_team_id=context["team"].pk if context["team"] else None,
             # pictures.history_svg escapes every text it writes (team names included).
-            history_svg=mark_safe(pictures.history_svg(history, start=start, end=max(end, start + timedelta(hours=1)))),
+            history_svg=mark_safe(
+                pictures.history_svg(
+                    history, start=start, end=max(end, start + timedelta(hours=1)), texts=picture_texts()
+                )
+            ),
         )
     if context["is_organizer"]:
         context["queue"] = selectors.phase_queue_summary(phase=phase)
@@ -382,6 +418,10 @@ def submissions_over_time_panel(request, event: Event) -> str:
     return format_html(
         '<section class="panel"><h2>{}</h2>{}<p class="muted">{}</p></section>',
         _("Submissions over time"),
-        mark_safe(pictures.bar_chart_svg(days, title=_("Submissions per day (UTC); failed ones in red"))),
+        mark_safe(
+            pictures.bar_chart_svg(
+                days, title=_("Submissions per day (UTC); failed ones in red"), texts=picture_texts()
+            )
+        ),
         ngettext("%(n)d submission in total.", "%(n)d submissions in total.", total) % {"n": total},
     )

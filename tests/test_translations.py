@@ -18,7 +18,11 @@ from django.utils import translation
 from django.utils.translation import gettext, ngettext
 from django.views.i18n import JavaScriptCatalog
 
-LOCALE = Path(__file__).resolve().parent.parent / "locale"
+from challenges.models import AOE
+from challenges.templatetags.hack import zone_label
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "locale"
 LANGUAGES = ("es", "pt", "fr")
 DOMAINS = ("django", "djangojs")
 PLURAL_FORMS = {
@@ -182,6 +186,8 @@ def test_django_uses_the_translations(lang):
         for text in KEY_STRINGS:
             assert gettext(text) != text, f"{text!r} is not translated in {lang}"
         assert gettext("Anywhere on Earth (UTC−12)").startswith("Anywhere on Earth (AoE")
+        # The template tag asks for the very same msgid (a "\u2212" escape in the source once made it miss).
+        assert zone_label(AOE) == gettext("Anywhere on Earth (UTC−12)")
         one = ngettext("%(n)s more today", "%(n)s more today", 1) % {"n": 1}
         assert one != "1 more today" and "1" in one
 
@@ -206,3 +212,17 @@ def test_javascript_catalog_is_served(lang, word):
     assert response.status_code == 200
     # The catalog is JSON inside JavaScript: non-ASCII letters may be \u-escaped.
     assert json.dumps(word)[1:-1] in response.content.decode()
+
+
+def test_javascript_texts_are_literal_gettext_calls():
+    """makemessages (xgettext) only sees gettext("…") with a literal: a wrapper such as t(s) or
+    gettext(variable) hides the text from the catalog, and it then stays in English."""
+    problems = []
+    for path in sorted((ROOT / "static" / "js").glob("*.js")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for match in re.finditer(r"\b(n?gettext)\(\s*(.)", line):
+                if match.group(2) not in "\"'":
+                    problems.append(f"{path.name}:{number}: {line.strip()}")
+    assert not problems, "\n".join(problems)
+    msgids = {entry.msgid for entry in _messages("fr", "djangojs")}
+    assert {"Waiting to be scored: position %(n)s in the queue.", "%(d)sd %(hms)s", "Queued"} <= msgids

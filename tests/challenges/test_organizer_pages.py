@@ -277,6 +277,15 @@ def test_an_organizer_publishes_results_and_overrides_the_roster_lock_with_an_au
     event.refresh_from_db()
     assert event.roster_unlocked
     assert AuditLog.objects.filter(event=event, action="roster_unlock", actor=organizer).exists()
+    # The dashboard's audit log shows each action as a label in the viewer's language, not its code.
+    AuditLog.objects.create(event=event, actor=organizer, action="some_plugin_action")
+    html = client.get(reverse("challenges:event_dashboard", args=[event.slug])).content.decode()
+    assert "Rosters unlocked" in html and "Results published" in html
+    assert "roster_unlock" not in html
+    assert "some_plugin_action" in html  # an action without a label is shown by its code
+    client.cookies["django_language"] = "es"
+    html = client.get(reverse("challenges:event_dashboard", args=[event.slug])).content.decode()
+    assert "Equipos desbloqueados" in html
 
 
 def test_an_organizer_invites_a_judge_by_username(client, event, organizer):

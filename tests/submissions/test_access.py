@@ -83,3 +83,29 @@ def test_a_failed_submission_shows_its_error_to_the_team(client):
     client.force_login(team.captain)
     assert client.get(f"/api/v1/submissions/{submission.pk}/").json()["error"].endswith("line 3: bad")
     assert "line 3: bad" in client.get(submission.get_absolute_url()).content.decode()
+
+
+def test_the_picture_is_drawn_and_kept_once_per_language(client):
+    from django.core.files.base import ContentFile
+
+    from challenges.datasets.hotspot import cell_id
+    from challenges.models import Challenge
+
+    from .factories import scored_challenge
+
+    cells = [(r, c) for r in range(6) for c in range(8)]
+    truth = "cell_id,split,incidents\n" + "".join(f"{cell_id(r, c)},public,{(r + c) % 4}\n" for r, c in cells)
+    phase = open_phase(challenge=scored_challenge(kind=Challenge.Kind.HOTSPOT, truth=truth))
+    predictions = "cell_id,score\n" + "".join(f"{cell_id(r, c)},{(r * c) / 40}\n" for r, c in cells)
+    mine = scored(phase, team_in(phase), 0.5, file=ContentFile(predictions.encode(), name="predictions.csv"))
+    client.force_login(mine.team.captain)
+    pictures = {}
+    for language in ("en", "pt"):
+        client.cookies["django_language"] = language
+        response = client.get(f"/submissions/{mine.pk}/picture.png")
+        assert response.status_code == 200 and response["Content-Type"] == "image/png"
+        assert response["Content-Language"] == language and "Cookie" in response["Vary"]
+        pictures[language] = response.content
+    assert pictures["en"] != pictures["pt"]  # the legend is drawn in the viewer's language
+    storage = mine.file.storage
+    assert storage.exists(f"pictures/{mine.pk}-v1-en.png") and storage.exists(f"pictures/{mine.pk}-v1-pt.png")

@@ -60,3 +60,34 @@ def test_the_history_chart_without_scores_says_so():
 def test_the_submissions_chart_is_svg(days):
     svg = pictures.bar_chart_svg(days)
     assert svg.startswith("<svg") and "</svg>" in svg
+
+
+def test_pictures_draw_accented_letters_with_the_vendored_font():
+    # Pillow's built-in font draws é, ç, ã, ñ as the "missing glyph" box; the vendored DejaVu Sans has them.
+    assert pictures.FONT_PATH.is_file() and (pictures.FONT_PATH.parent / "LICENSE").is_file()
+    font = pictures.font(14)
+    missing = bytes(font.getmask("\ue000"))  # a private-use code point: no font has it
+    for letter, plain in (("é", "e"), ("ç", "c"), ("ã", "a"), ("ñ", "n")):
+        drawn = bytes(font.getmask(letter))
+        assert drawn != missing and drawn != bytes(font.getmask(plain)), letter
+
+
+def test_the_hotspot_legend_uses_the_callers_texts_and_wraps_when_they_are_long():
+    counts = {(r, c): r % 3 for r in range(12) for c in range(10)}
+    short = pictures.hotspot_map(rows=12, cols=10, counts=counts, flagged=[], texts=pictures.Texts("a", "b"))
+    long = pictures.Texts(true_incidents="incidentes reais", flagged_cells="células sinalizadas")
+    wrapped = pictures.hotspot_map(rows=12, cols=10, counts=counts, flagged=[], texts=long)
+    assert png_size(wrapped)[0] == png_size(short)[0]
+    assert png_size(wrapped)[1] > png_size(short)[1]  # the legend went on two lines instead of being cut
+
+
+def test_the_svg_charts_use_the_callers_texts():
+    texts = pictures.Texts(
+        history_title="Mejor puntuación",
+        no_scored_submission="Todavía no hay envíos evaluados.",
+        day_summary=lambda day, n, failed: f"{day}: {n} envíos ({failed} fallidos)",
+    )
+    start = datetime(2030, 1, 1, tzinfo=UTC)
+    empty = pictures.history_svg({}, start=start, end=start + timedelta(days=1), texts=texts)
+    assert "Todavía no hay envíos evaluados." in empty and "Mejor puntuación" in empty
+    assert "2030-01-01: 3 envíos (1 fallidos)" in pictures.bar_chart_svg([("2030-01-01", 3, 1)], texts=texts)
