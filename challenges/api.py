@@ -37,6 +37,7 @@ from .serializers import (
     PhaseSerializer,
     RegistrationSerializer,
     TeamSerializer,
+    TeamUpdateSerializer,
     UsernameSerializer,
 )
 
@@ -61,7 +62,16 @@ def _event_for_token(request, slug: str) -> Event:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Events the caller may see"),
+    list=extend_schema(
+        summary="Events the caller may see",
+        parameters=[
+            OpenApiParameter(
+                "mine",
+                bool,
+                description="true: only the events the caller organizes, judges or takes part in (see my_role).",
+            )
+        ],
+    ),
     retrieve=extend_schema(
         summary="One event",
         parameters=[OpenApiParameter("invite", str, description="Invite token of an invite-only event.")],
@@ -86,7 +96,10 @@ class EventViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.events_visible_to(self.request.user).order_by("-created_at")
+        events = selectors.events_visible_to(self.request.user)
+        if self.request.query_params.get("mine", "").lower() in ("1", "true", "yes"):
+            events = events.filter(pk__in=list(selectors.event_roles_of(self.request.user)))
+        return events.order_by("-created_at")
 
     def get_object(self):
         return _event_for_token(self.request, self.kwargs["slug"])
@@ -165,13 +178,39 @@ def _visible_team(request, team_id: int) -> Team:
     return team
 
 
-@extend_schema(responses={200: TeamSerializer, 404: DETAIL})
-class TeamDetailView(APIView):
-    """One team (the join code only for its members and the organizers)."""
+def _team_with_members(team_id: int) -> Team:
+    return Team.objects.prefetch_related(
+        Prefetch("memberships", queryset=TeamMembership.objects.select_related("user"))
+    ).get(pk=team_id)
 
+
+class TeamDetailView(APIView):
+    """One team (the join code only for its members and the organizers). PATCH: its captain or an
+    organizer changes its `name`, `country` or `logo` (the logo in a multipart body)."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(responses={200: TeamSerializer, 404: DETAIL})
     def get(self, request, team_id: int):
         team = _visible_team(request, team_id)
         return Response(TeamSerializer(team, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Edit a team (its captain or the event's organizers)",
+        request={"application/json": TeamUpdateSerializer, "multipart/form-data": TeamUpdateSerializer},
+        responses={200: TeamSerializer, 400: DETAIL, 403: DETAIL, 404: DETAIL},
+    )
+    def patch(self, request, team_id: int):
+        team = _visible_team(request, team_id)
+        services.require_team_editor(team=team, user=request.user)  # 403 before looking at the body
+        serializer = TeamUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.team_update(
+            team=team, actor=request.user, name=data.get("name"), country=data.get("country"), logo=data.get("logo")
+        )
+        return Response(TeamSerializer(_team_with_members(team.pk), context={"request": request}).data)
 
 
 class TeamJoinView(APIView):

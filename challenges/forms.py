@@ -316,6 +316,18 @@ class TeamForm(forms.Form):
         return upload
 
 
+class TeamEditForm(TeamForm):
+    """The team form once the team exists: an empty logo field keeps the current logo."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["logo"].label = _("new logo (optional)")
+        self.fields["logo"].help_text = _(
+            "PNG, JPEG or WebP; re-encoded and shrunk. Leave empty to keep the current logo."
+        )
+        self.fields["logo"].widget = forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"})
+
+
 class JoinTeamForm(forms.Form):
     join_code = forms.CharField(
         label=_("join code"), max_length=20, help_text=_("Your captain finds it on the team page.")

@@ -10,6 +10,7 @@ truth file against a scorer), submissions registers a callable here from its App
         hooks.phase_remaining_provider.register(my_remaining)      # (phase, user) -> dict | None
         hooks.dashboard_panels.append(submissions_over_time_panel)  # (request, event) -> str (safe HTML)
         hooks.truth_validator.register(validate_uploaded_truth)    # (kind, fileobj, params) -> None
+        hooks.team_changed.connect(refresh_copies, dispatch_uid="...")  # Django signal: (team, changed)
 
 With nothing registered, each hook answers its documented default, so challenges works on its own.
 """
@@ -19,6 +20,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from typing import IO, Any, Generic, TypeVar
+
+from django.dispatch import Signal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,3 +88,10 @@ truth_validator: SingleHook[Callable[[str, IO[bytes], dict | None], None]] = Sin
     person understands, e.g. submissions.scoring.ScoringValidationError) when it does not fit.
     Unregistered: challenges only checks that the file is a readable CSV with a header.""",
 )
+
+
+# Sent by challenges.services.team_update after a team's name, country or logo changed, inside the
+# same transaction, with `team` (the saved Team) and `changed` (a set of field names). Copies of a
+# team's name live elsewhere (submissions' leaderboard rows): their owners connect a receiver from
+# their AppConfig.ready() and refresh them. A receiver that raises undoes the change.
+team_changed = Signal()

@@ -173,6 +173,7 @@ AUDIT_ACTION_LABELS = {
     "submission_rescore": _("Submission sent to be scored again"),
     "phase_rescore": _("All submissions of a phase sent to be scored again"),
     "submission_cancel": _("Submission cancelled"),
+    "team_update": _("Team changed"),
 }
 
 

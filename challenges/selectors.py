@@ -70,6 +70,34 @@ def events_organized_by(user) -> QuerySet[Event]:
     return Event.objects.filter(roles__user=user, roles__role=EventRole.Role.ORGANIZER).distinct()
 
 
+def event_roles_of(user) -> dict[int, str]:
+    """{event id: the user's role there}, "organizer" over "judge" over "participant" (registered)."""
+    if user is None or not user.is_authenticated:
+        return {}
+    rank = {EventRole.Role.ORGANIZER: 0, EventRole.Role.JUDGE: 1}
+    roles: dict[int, str] = {}
+    for event_id, role in EventRole.objects.filter(user=user).values_list("event_id", "role"):
+        if event_id not in roles or rank[role] < rank[roles[event_id]]:
+            roles[event_id] = role
+    for event_id in Registration.objects.filter(user=user).values_list("event_id", flat=True):
+        roles.setdefault(event_id, "participant")
+    return roles
+
+
+def events_of_user(user) -> list[dict]:
+    """The events where `user` organizes, judges or takes part (registered), newest first, for "My events".
+
+    Each item: {"event", "role" (see `event_roles_of`), "team" (or None)}. Only events the user may
+    open; four queries whatever the number of events.
+    """
+    roles = event_roles_of(user)
+    if not roles:
+        return []
+    teams = {m.event_id: m.team for m in TeamMembership.objects.filter(user=user).select_related("team")}
+    events = events_visible_to(user).filter(pk__in=roles).order_by("-created_at")
+    return [{"event": event, "role": roles[event.pk], "team": teams.get(event.pk)} for event in events]
+
+
 def challenges_with_phases(event: Event) -> QuerySet[Challenge]:
     return event.challenges.prefetch_related(Prefetch("phases", queryset=Phase.objects.order_by("order", "opens_at")))
 

@@ -166,6 +166,16 @@ class TeamSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(reverse("challenges:team_join_link", args=[team.event.slug, team.join_code]))
 
 
+class TeamUpdateSerializer(serializers.Serializer):
+    """PATCH /teams/{id}/: any of the three; what is left out stays as it is."""
+
+    name = serializers.CharField(max_length=80, required=False)
+    country = CountryField(required=False)
+    logo = serializers.FileField(
+        required=False, help_text="PNG, JPEG or WebP (multipart only); checked, re-encoded and shrunk."
+    )
+
+
 class JoinSerializer(serializers.Serializer):
     join_code = serializers.CharField(max_length=40)
 

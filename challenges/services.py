@@ -588,17 +588,68 @@ def team_join_by_code(*, event: Event, user: User, join_code: str) -> TeamMember
     return team_join(team=team, user=user, join_code=join_code.strip())
 
 
+def can_edit_team(user: User, team: Team) -> bool:
+    """The captain and the event's organizers may change a team's name, country and logo."""
+    if not user or not user.is_authenticated:
+        return False
+    return team.captain_id == user.id or is_organizer(user, team.event)
+
+
+def require_team_editor(*, team: Team, user: User) -> None:
+    if not can_edit_team(user, team):
+        raise PermissionDenied(_("Only the team's captain or the event's organizers can change this team."))
+
+
 @transaction.atomic
 def team_update(*, team: Team, actor: User, name: str | None = None, country: str | None = None, logo=None) -> Team:
-    if team.captain_id != actor.id and not is_organizer(actor, team.event):
-        raise PermissionDenied(_("Only the captain can change the team."))
+    """Change a team's name, country or logo.
+
+    1. only the captain or an organizer; never once the rosters are locked (an organizer may unlock them),
+    2. lock the team row; a name is refused when another team of the event has it (ignoring case),
+    3. a new logo goes through the image pipeline (checked, re-encoded); the old file is deleted after commit,
+    4. save, record it in the audit log and send `hooks.team_changed`, so copies of the name
+       (the leaderboards) are rebuilt in this same transaction.
+    """
+    from . import hooks
+
+    require_team_editor(team=team, user=actor)
+    if roster_locked(team.event):
+        raise ValidationError(_("Teams are locked: the event's last phase has closed."), code="roster_locked")
+    team = Team.objects.select_for_update().select_related("event").get(pk=team.pk)
+    changed: set[str] = set()
     if name is not None:
-        team.name = name
-    if country is not None:
+        name = name.strip()
+        if name != team.name:
+            if team.event.teams.filter(name__iexact=name).exclude(pk=team.pk).exists():
+                raise ValidationError(
+                    {
+                        "name": ValidationError(
+                            _("A team with this name already exists in this event."), code="team_name_taken"
+                        )
+                    }
+                )
+            team.name = name
+            changed.add("name")
+    if country is not None and str(country) != team.country.code:
         team.country = country
-    team.full_clean()
+        changed.add("country")
+    team.full_clean(exclude=["logo", "captain"])
+    old_logo = team.logo.name
     if logo:
         processed = _processed_logo(logo, team.name)
         team.logo.save(processed.name, processed, save=False)
-    team.save()
+        changed.add("logo")
+        if old_logo:
+            storage = team.logo.storage
+            transaction.on_commit(lambda: storage.delete(old_logo))
+    if not changed:
+        return team
+    try:
+        team.save()
+        audit(event=team.event, actor=actor, action="team_update", team=team.pk, fields=sorted(changed))
+        hooks.team_changed.send(sender=Team, team=team, changed=changed)
+    except BaseException:
+        if "logo" in changed:  # the transaction rolls back: do not leave the new file behind
+            team.logo.storage.delete(team.logo.name)
+        raise
     return team

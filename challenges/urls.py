@@ -6,6 +6,7 @@ app_name = "challenges"
 
 urlpatterns = [
     path("events/", views.event_list, name="event_list"),
+    path("my-events/", views.my_events, name="my_events"),
     path("events/new/", views.event_create, name="event_create"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("events/<slug:slug>/register/", views.event_register, name="event_register"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("events/<slug:slug>/teams/join/", views.team_join, name="team_join"),
     path("events/<slug:slug>/join/<str:join_code>/", views.team_join_link, name="team_join_link"),
     path("teams/<int:team_id>/", views.team_detail, name="team_detail"),
+    path("teams/<int:team_id>/edit/", views.team_edit, name="team_edit"),
     path("teams/<int:team_id>/leave/", views.team_leave, name="team_leave"),
     path("teams/<int:team_id>/captain/", views.team_transfer, name="team_transfer"),
     path("events/<slug:slug>/challenges/<slug:challenge_slug>/", views.challenge_detail, name="challenge_detail"),

@@ -31,6 +31,7 @@ from .forms import (
     PhaseForm,
     RegisterForm,
     RoleForm,
+    TeamEditForm,
     TeamForm,
     TermsForm,
     TransferCaptainForm,
@@ -126,6 +127,22 @@ def event_list(request):
     )
 
 
+@login_required
+def my_events(request):
+    """The events the user organizes, judges or takes part in, each with their role there."""
+    labels = {
+        EventRole.Role.ORGANIZER: _("Organizer"),
+        EventRole.Role.JUDGE: _("Judge"),
+        "participant": _("Participant"),
+    }
+    rows = [{**row, "role_label": labels[row["role"]]} for row in selectors.events_of_user(request.user)]
+    return render(
+        request,
+        "challenges/my_events.html",
+        {"rows": rows, "can_create": services.can_create_events(request.user)},
+    )
+
+
 def _event_context(request, event: Event) -> dict:
     registration = services.registration_for(event=event, user=request.user)
     role = selectors.event_role(request.user, event)
@@ -217,7 +234,7 @@ def team_detail(request, team_id):
     event = team.event
     context = _event_context(request, event)
     is_member = team.memberships.filter(user=request.user).exists()
-    can_manage = team.captain_id == request.user.id or context["is_organizer"]
+    can_manage = services.can_edit_team(request.user, team)
     invite_url = request.build_absolute_uri(reverse("challenges:team_join_link", args=[event.slug, team.join_code]))
     context.update(
         {
@@ -233,6 +250,37 @@ def team_detail(request, team_id):
         }
     )
     return render(request, "challenges/team_detail.html", context)
+
+
+@login_required
+@explain_refusals
+def team_edit(request, team_id):
+    """Change the team's name, country or logo (its captain or the event's organizers)."""
+    team = _get_team(request, team_id)
+    services.require_team_editor(team=team, user=request.user)
+    event = team.event
+    form = TeamEditForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES or None,
+        initial={"name": team.name, "country": team.country.code},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_update(
+                team=team,
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                country=form.cleaned_data["country"],
+                logo=form.cleaned_data.get("logo"),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The team was saved."))
+            return redirect("challenges:team_detail", team.pk)
+    context = _event_context(request, event)
+    context.update({"team": team, "my_team": context["team"], "form": form})
+    return render(request, "challenges/team_edit.html", context)
 
 
 @login_required

@@ -19,6 +19,15 @@ class SubmissionsConfig(AppConfig):
         truth_validator = getattr(hooks, "truth_validator", None)
         if truth_validator is not None:
             truth_validator.register(validate_truth)
+        hooks.team_changed.connect(refresh_team_copies, dispatch_uid="submissions.refresh_team_copies")
+
+
+def refresh_team_copies(sender, team, changed, **kwargs) -> None:
+    """A renamed team (or a new country) must show as such on the leaderboards, which copy both."""
+    if changed & {"name", "country"}:
+        from .services import leaderboards_refresh_for_team
+
+        leaderboards_refresh_for_team(team=team)
 
 
 def validate_truth(kind: str, fileobj, params: dict | None) -> None:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from challenges.models import Phase, Team
+from challenges.models import Event, Phase, Team
 from challenges.selectors import is_organizer
 from challenges.services import audit, require_accepted_terms, team_of
 
@@ -177,6 +177,30 @@ def _check_limits(phase: Phase, team: Team, at: datetime) -> None:
         )
 
 
+def team_size_refusal(team: Team, event: Event | None = None) -> SubmissionRefused | None:
+    """Why `team` may not submit yet (fewer members than the event's minimum team size), or None."""
+    minimum = (event or team.event).team_size_min
+    size = team.memberships.count()
+    if size >= minimum:
+        return None
+    return SubmissionRefused(
+        ngettext(
+            "Your team needs at least %(min)d member to submit; it has %(n)d.",
+            "Your team needs at least %(min)d members to submit; it has %(n)d.",
+            minimum,
+        )
+        % {"min": minimum, "n": size},
+        code="team_too_small",
+        status=403,
+    )
+
+
+def _check_team_size(team: Team, event: Event) -> None:
+    refusal = team_size_refusal(team, event)
+    if refusal is not None:
+        raise refusal
+
+
 def _existing_for_key(team: Team, phase: Phase, key: str) -> Submission | None:
     if not key:
         return None
@@ -204,13 +228,14 @@ def submission_create(
 
     1. the user must be registered (current terms accepted) and in a team,
     2. a key this team already used answers with that submission, whatever the time now,
+       otherwise the team must have at least the event's minimum number of members,
     3. the phase must be open at `received_at`, the server's clock when the request arrived (grace included),
     4. the file: .csv or .csv.gz, not empty, within the size cap,
     5. a first, unlocked look at the limits refuses early, before any file is written,
     6. the file is written to private storage under a random name,
     7. one transaction: lock the team row (FOR NO KEY UPDATE: foreign-key checks of scoring jobs writing
        leaderboard rows for this team must not wait on it, or the two would deadlock on PostgreSQL),
-       look again at the key and the limits, insert the row; if it
+       look again at the key, the team's size and the limits, insert the row; if it
        fails the file is deleted, so a row never lacks its file and a refused upload leaves nothing,
     8. after commit the scoring job is sent; a broker that is down leaves it queued for the sweeper.
     """
@@ -226,6 +251,7 @@ def submission_create(
     existing = _existing_for_key(team, phase, idempotency_key)
     if existing is not None:
         return existing, False
+    _check_team_size(team, phase.challenge.event)
     _check_window(phase, received_at, body_received_at)
     original_name = _check_file(file, description)
     _check_limits(phase, team, received_at)
@@ -247,6 +273,7 @@ def submission_create(
             Team.objects.select_for_update(no_key=True).filter(pk=team.pk).first()
             existing = _existing_for_key(team, phase, idempotency_key)
             if existing is None:
+                _check_team_size(team, phase.challenge.event)  # a member may have left since the first look
                 _check_limits(phase, team, received_at)
                 submission.save()
     except IntegrityError:
@@ -777,3 +804,17 @@ def leaderboard_update_for(*, submission: Submission) -> bool:
                 return False
     leaderboard_rebuild(phase=phase)
     return True
+
+
+def leaderboards_refresh_for_team(*, team: Team) -> int:
+    """Rebuild every leaderboard that lists `team`: its rows hold copies of the team's name and country.
+
+    Phases are rebuilt in id order, so two renames at once take the phase locks in the same order.
+    Returns the number of phases rebuilt.
+    """
+    phases = list(
+        Phase.objects.filter(leaderboard_entries__team=team).distinct().select_related("challenge").order_by("pk")
+    )
+    for phase in phases:
+        leaderboard_rebuild(phase=phase)
+    return len(phases)

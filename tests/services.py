@@ -54,10 +54,10 @@ def wait_for_port(port: int, timeout: float = 20.0, proc: subprocess.Popen | Non
 
 
 @contextlib.contextmanager
-def redis_server(tmp: Path) -> Iterator[str]:
-    """A throw-away redis-server on loopback; yields its URL."""
+def redis_server(tmp: Path, port: int | None = None) -> Iterator[str]:
+    """A throw-away redis-server on loopback (on `port`, to restart one at the same address); yields its URL."""
     binary = need_binary("redis-server")
-    port = free_port()
+    port = port or free_port()
     tmp.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp)],

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -23,7 +22,7 @@ from hackplatform.celery import app as celery_app
 from submissions import services
 from submissions.models import LeaderboardEntry, Submission
 from submissions.scoring import registry
-from tests.services import celery_worker, free_port, need_binary, wait_for_port
+from tests.services import celery_worker, free_port, need_binary, redis_server
 
 from .factories import MALFORMED_CSV, open_phase, scored_challenge, team_in, upload
 
@@ -167,23 +166,6 @@ def test_a_job_over_its_soft_time_limit_ends_failed_with_the_reason(client, tmp_
     assert "took longer than 2 seconds" in done.error
 
 
-@contextlib.contextmanager
-def redis_on(port: int, folder: Path):
-    binary = need_binary("redis-server")
-    folder.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port, proc=proc)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 def test_an_upload_made_while_the_broker_is_down_is_accepted_and_scored_once_it_is_back(client, tmp_path):
     need_binary("redis-server")
     phase = open_phase()
@@ -198,7 +180,7 @@ def test_an_upload_made_while_the_broker_is_down_is_accepted_and_scored_once_it_
         waiting = Submission.objects.get(pk=pk)
         assert waiting.status == Status.QUEUED and waiting.enqueued_at is None
 
-        with redis_on(port, tmp_path / "redis"):
+        with redis_server(tmp_path / "redis", port):
             assert services.submissions_sweep()["resent"] == 1
             with celery_worker(worker_env(tmp_path, REDIS_URL=url, CELERY_BROKER_URL=""), log=log):
                 done = wait_for(pk, {Status.SCORED, Status.FAILED}, log)
