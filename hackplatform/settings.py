@@ -6,6 +6,7 @@ local disk. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG=0 and ALL
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -143,6 +144,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# whitenoise warns on every start when STATIC_ROOT is missing (before the first collectstatic).
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
