@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import hashlib
 
 from django.core.cache import cache
@@ -151,11 +152,11 @@ class SubmissionDetailView(APIView):
         return Response(SubmissionSerializer(submission, context=context).data)
 
 
-class _SubmissionAction(APIView):
+class _SubmissionAction(APIView, abc.ABC):
     permission_classes = [IsAuthenticated]
 
-    def act(self, submission, user):  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abc.abstractmethod
+    def act(self, submission, user): ...
 
     def post(self, request, pk: int):
         submission = _submission_or_404(request, pk)

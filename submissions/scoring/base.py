@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import math
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -38,7 +39,7 @@ class Scorer(Protocol):
     def score(self, truth: Any, submission: Any, params: dict[str, Any] | None = None) -> Result: ...
 
 
-class CsvScorer:
+class CsvScorer(abc.ABC):
     """Base for the built-in scorers: one truth CSV, one submission CSV, metrics per split.
 
     Subclasses declare their schemas and implement `prepare_truth`, `summarize_truth` and
@@ -121,14 +122,14 @@ class CsvScorer:
 
     # --- kind-specific steps -------------------------------------------------------------------------
 
-    def prepare_truth(self, table: Table) -> Any:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def prepare_truth(self, table: Table) -> Any: ...
 
-    def summarize_truth(self, prepared: Any) -> dict[str, Any]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def summarize_truth(self, prepared: Any) -> dict[str, Any]: ...
 
-    def evaluate(self, prepared: Any, submission: Table, params: dict[str, Any]) -> Result:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def evaluate(self, prepared: Any, submission: Table, params: dict[str, Any]) -> Result: ...
 
 
 def clean_result(result: Any) -> Result:
