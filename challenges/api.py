@@ -7,6 +7,8 @@ PermissionDenied with a reason; hackplatform.api.exception_handler turns them in
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse
@@ -16,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -42,6 +44,7 @@ from .serializers import (
 )
 
 DETAIL = OpenApiResponse(description='{"detail": "why"}')
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def visible_event(request, slug: str) -> Event:
@@ -325,6 +328,8 @@ class ChallengeViewSet(
         qs = Challenge.objects.filter(event__in=events).select_related("event").prefetch_related("phases")
         slug = self.request.query_params.get("event")
         if slug:
+            if not _SLUG.fullmatch(slug):
+                raise ValidationError(_("The event filter must be an event’s slug (letters, digits and hyphens)."))
             qs = qs.filter(event__slug=slug)
         return qs.order_by("event_id", "order", "id")
 
@@ -399,7 +404,10 @@ class PhaseViewSet(
         events = selectors.events_visible_to(self.request.user)
         qs = Phase.objects.filter(challenge__event__in=events).select_related("challenge__event")
         challenge = self.request.query_params.get("challenge")
-        if challenge and challenge.isdigit():
+        if challenge:
+            # str.isdigit() alone also accepts "²", which int() refuses.
+            if not (challenge.isascii() and challenge.isdigit()):
+                raise ValidationError(_("The challenge filter must be a challenge’s id (a whole number)."))
             qs = qs.filter(challenge_id=int(challenge))
         return qs.order_by("challenge_id", "order", "opens_at")
 

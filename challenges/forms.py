@@ -18,7 +18,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from .images import process_image
-from .models import AOE, Challenge, Event, EventRole, Phase, Team
+from .models import AOE, FIRST_YEAR, LAST_YEAR, Challenge, Event, EventRole, Phase, Team
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -35,6 +35,11 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 def localize(naive: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     """Attach `zone` to a wall-clock time; refuse times skipped or repeated by a daylight-saving change."""
+    if not FIRST_YEAR <= naive.year <= LAST_YEAR:
+        # Near datetime's limits (years 1 and 9999) the conversion below would overflow.
+        raise ValidationError(
+            _("Pick a date between the years %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
     aware = naive.replace(tzinfo=zone)
     back = aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
     if back != naive:

@@ -7,6 +7,7 @@ import zoneinfo
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -19,6 +20,22 @@ from accounts.models import validate_timezone
 from hackplatform.storage import private_storage
 
 AOE = "Etc/GMT+12"  # "Anywhere on Earth": UTC-12, the last place on Earth where a day ends.
+
+# The years an event's dates may fall in. Far from datetime's own limits (years 1 and 9999), so that a
+# date shown in any time zone, or moved by a grace period, stays a date: 9999-12-31 plus a day of grace
+# was an OverflowError on every page listing the phase.
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+
+
+def check_date_range(instance: models.Model, *names: str) -> None:
+    """Refuse (by field) the dates of `instance` outside FIRST_YEAR..LAST_YEAR."""
+    errors = {
+        name: _("Pick a date between the years %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        for name in names
+        if getattr(instance, name) is not None and not FIRST_YEAR <= getattr(instance, name).year <= LAST_YEAR
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def _join_code() -> str:
@@ -79,6 +96,9 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("challenges:event_detail", args=[self.slug])
+
+    def clean(self) -> None:
+        check_date_range(self, "registration_opens_at", "registration_closes_at")
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -299,6 +319,9 @@ class Phase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.challenge}: {self.name}"
+
+    def clean(self) -> None:
+        check_date_range(self, "opens_at", "closes_at")
 
     @property
     def grace_minutes(self) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
@@ -94,8 +95,16 @@ class EventSerializer(serializers.ModelSerializer):
             raw = self.initial_data.get(name) if hasattr(self, "initial_data") else None
             value = attrs.get(name)
             if value is not None and isinstance(raw, str) and _is_naive_iso(raw):
-                attrs[name] = localize(value.replace(tzinfo=None), zone)
+                attrs[name] = _localize_field(name, value, zone)
         return attrs
+
+
+def _localize_field(name: str, value, zone):
+    """localize() with its refusal reported on the field (not as a form-wide error)."""
+    try:
+        return localize(value.replace(tzinfo=None), zone)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError({name: exc.messages})
 
 
 def _is_naive_iso(raw: str) -> bool:
@@ -261,7 +270,7 @@ class PhaseSerializer(serializers.ModelSerializer):
         for name in ("opens_at", "closes_at"):
             raw = self.initial_data.get(name)
             if attrs.get(name) is not None and isinstance(raw, str) and _is_naive_iso(raw):
-                attrs[name] = localize(attrs[name].replace(tzinfo=None), zone)
+                attrs[name] = _localize_field(name, attrs[name], zone)
         opens = attrs.get("opens_at") or (self.instance.opens_at if self.instance else None)
         closes = attrs.get("closes_at") or (self.instance.closes_at if self.instance else None)
         if opens and closes and closes <= opens:

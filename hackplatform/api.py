@@ -37,12 +37,21 @@ def exception_handler(exc, context):
         # Field errors: keep them and add a one-line summary a script can print.
         parts = []
         for field, errors in response.data.items():
-            text = " ".join(str(e) for e in errors) if isinstance(errors, list) else str(errors)
+            text = " ".join(_messages(errors))
             parts.append(text if field == "non_field_errors" else f"{field}: {text}")
         response.data = {"detail": " ".join(parts), "errors": response.data}
     elif response is not None and isinstance(response.data, list):
         response.data = {"detail": " ".join(str(e) for e in response.data)}
     return response
+
+
+def _messages(errors) -> list[str]:
+    """The messages of a field's errors, also those of a nested object (`dataset`) or list, flattened."""
+    if isinstance(errors, dict):
+        return [m for value in errors.values() for m in _messages(value)]
+    if isinstance(errors, list):
+        return [m for value in errors for m in _messages(value)]
+    return [str(errors)]
 
 
 @extend_schema(responses={200: dict})

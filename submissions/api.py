@@ -254,6 +254,10 @@ class LeaderboardView(APIView):
         except ValueError:
             return Response({"detail": _("page and page_size must be whole numbers.")}, status=400)
         country = request.query_params.get("country", "")
+        if country and not selectors.is_country_code(country):
+            return Response(
+                {"detail": _("The country filter must be a two-letter country code, such as “CO”.")}, status=400
+            )
         url = request.build_absolute_uri()
         # The whole answer is cached as bytes, keyed by the leaderboard version (bumped by every rebuild):
         # a warm request costs one query (the phase) and no serialization.

@@ -177,6 +177,8 @@ def leaderboard_page(
     never stale and per-process caches need no invalidation.
     """
     country = country.upper()[:2]
+    if country and not is_country_code(country):
+        return 0, []  # no team is from there (and PostgreSQL refuses a NUL character in a query)
     key = f"lb:{phase.pk}:{phase.leaderboard_version}:{split}:{country}:{page}:{page_size}"
     cached = cache.get(key)
     if cached is not None:
@@ -186,14 +188,25 @@ def leaderboard_page(
         qs = qs.filter(team_country=country)
     count = qs.count()
     start = (page - 1) * page_size
-    rows = [leaderboard_entry_dict(e) for e in qs.order_by("position")[start : start + page_size]]
+    # A page past the end is empty without asking the database: an OFFSET beyond its integer range
+    # (?page=9223372036854775809) would be a database error, not an empty page.
+    rows = (
+        [leaderboard_entry_dict(e) for e in qs.order_by("position")[start : start + page_size]] if start < count else []
+    )
     cache.set(key, (count, rows), LEADERBOARD_CACHE_SECONDS)
     return count, rows
 
 
 def leaderboard_all(*, phase: Phase, split: str, country: str = "") -> QuerySet[LeaderboardEntry]:
     qs = LeaderboardEntry.objects.filter(phase=phase, split=split).order_by("position")
+    if country and not is_country_code(country):
+        return qs.none()
     return qs.filter(team_country=country.upper()) if country else qs
+
+
+def is_country_code(text: str) -> bool:
+    """Two ASCII letters, in either case: what a team's country can be (django-countries' codes)."""
+    return len(text) == 2 and text.isascii() and text.isalpha()
 
 
 def leaderboard_countries(*, phase: Phase, split: str) -> list[str]:

@@ -418,3 +418,69 @@ def test_generated_challenge_regenerates_when_the_seed_changes(api, event, organ
     assert response.status_code == 200
     assert response.json()["truth_version"] == 2
     assert response.json()["dataset_seed"] == 2
+
+
+# Refusals of malformed input found by tests/test_api_fuzz.py ---------------------------------------
+
+
+def test_it_rejects_a_challenge_filter_that_is_not_a_whole_number(api, phase):
+    # "²" passes str.isdigit() but not int(): it used to be a server error.
+    for value in ("²", "abc", "-1"):
+        response = api.get("/api/v1/phases/", {"challenge": value})
+        assert response.status_code == 400, value
+        assert "whole number" in response.json()["detail"]
+    body = api.get("/api/v1/phases/", {"challenge": phase.challenge.pk}).json()
+    assert [p["id"] for p in body["results"]] == [phase.pk]
+
+
+def test_it_rejects_an_event_filter_that_is_not_a_slug(api, event):
+    # A NUL character reached PostgreSQL, which refuses it in a query: a server error.
+    for value in ("a\x00b", "two words"):
+        response = api.get("/api/v1/challenges/", {"event": value})
+        assert response.status_code == 400, value
+        assert "slug" in response.json()["detail"]
+    assert api.get("/api/v1/challenges/", {"event": "no-such-event"}).json()["count"] == 0
+
+
+def test_it_rejects_phase_dates_outside_the_years_an_event_can_use(api, phase, organizer):
+    # A naive 9999-12-31T23:00 overflowed converting from the event's zone, and a stored
+    # 9999-12-31 plus a grace period made every listing of the phase a server error.
+    auth(api, organizer)
+    closes_at = phase.closes_at
+    for body in (
+        {"closes_at": "9999-12-31T23:00:00"},
+        {"closes_at": "9999-12-31T23:59:59Z", "grace_seconds": 3600},
+        {"opens_at": "0001-01-01T00:00:00", "closes_at": "0001-01-02T00:00:00"},
+    ):
+        response = api.patch(f"/api/v1/phases/{phase.pk}/", body, format="json")
+        assert response.status_code == 400, body
+        assert "between the years 2000 and 2999" in response.json()["detail"]
+        assert set(response.json()["errors"]) <= {"opens_at", "closes_at"}
+    phase.refresh_from_db()
+    assert phase.closes_at == closes_at
+    assert api.get("/api/v1/phases/").status_code == 200
+
+
+def test_it_rejects_registration_dates_outside_the_years_an_event_can_use(api, event, organizer):
+    auth(api, organizer)
+    response = api.patch(
+        f"/api/v1/events/{event.slug}/",
+        {"timezone": "Asia/Tokyo", "registration_opens_at": "0001-01-01T00:00:00"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"registration_opens_at": ["Pick a date between the years 2000 and 2999."]}
+    response = api.patch(
+        f"/api/v1/events/{event.slug}/", {"registration_closes_at": "9999-12-31T00:00:00Z"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "registration_closes_at" in response.json()["errors"]
+
+
+def test_it_rejects_a_nested_object_of_the_wrong_type_with_a_readable_detail(api, event, organizer):
+    auth(api, organizer)
+    response = api.post(
+        "/api/v1/challenges/", {"event": event.slug, "kind": "network", "title": "N", "dataset": "x"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "dataset: Invalid data. Expected a dictionary, but got str."

@@ -268,6 +268,26 @@ def test_a_phase_that_closes_before_it_opens_is_refused_on_the_field(client, eve
     assert "must close after it opens" in response.content.decode()
 
 
+def test_it_rejects_a_phase_time_outside_the_years_an_event_can_use_on_the_field(client, event, organizer):
+    # 9999-12-31 23:00 in Bogotá is past datetime's last year in UTC: it was a server error.
+    challenge = ChallengeFactory(event=event)
+    login(client, organizer)
+    response = client.post(
+        reverse("challenges:phase_create", args=[event.slug, challenge.slug]),
+        {
+            "name": "R",
+            "opens_at": "2030-05-10T09:00",
+            "closes_at": "9999-12-31T23:00",
+            "grace_minutes": "0",
+            "leaderboard_mode": "best",
+            "order": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "between the years 2000 and 2999" in response.content.decode()
+    assert not Phase.objects.filter(challenge=challenge).exists()
+
+
 def test_an_organizer_publishes_results_and_overrides_the_roster_lock_with_an_audit(client, event, organizer, phase):
     login(client, organizer)
     client.post(reverse("challenges:phase_publish", args=[phase.pk]), {"publish": "1"})

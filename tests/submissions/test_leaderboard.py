@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from challenges.models import Phase
 from submissions.models import LeaderboardEntry, Submission
+from submissions.selectors import leaderboard_all
 from submissions.services import leaderboard_rebuild, submission_mark_final
 from tests.factories import make_organizer
 
@@ -166,6 +167,27 @@ def test_the_leaderboard_is_paginated_with_count_next_and_previous(api):
     last = board(api, phase, page_size=2, page=3)
     assert last["next"] is None and "page=2" in last["previous"]
     assert [r["rank"] for r in last["results"]] == [5]
+
+
+def test_a_page_past_the_database_s_integer_range_is_an_empty_page(api):
+    # OFFSET 9223372036854775808 overflowed the database's integer: a server error.
+    phase = open_phase()
+    scored(phase, team_in(phase), 0.5)
+    leaderboard_rebuild(phase=phase)
+    body = board(api, phase, page=9223372036854775809, page_size=500)
+    assert body["count"] == 1 and body["results"] == [] and body["next"] is None
+
+
+def test_it_rejects_a_country_filter_that_is_not_a_two_letter_code(api):
+    # A NUL character reached PostgreSQL, which refuses it in a query: a server error.
+    phase = open_phase()
+    scored(phase, team_in(phase, country="CO"), 0.5)
+    leaderboard_rebuild(phase=phase)
+    for value in ("C\x00", "Colombia", "1"):
+        response = api.get(f"/api/v1/phases/{phase.pk}/leaderboard/", {"country": value})
+        assert response.status_code == 400, value
+        assert "two-letter country code" in response.json()["detail"]
+    assert list(leaderboard_all(phase=phase, split="public", country="C\x00")) == []
 
 
 def test_the_leaderboard_answers_in_a_constant_number_of_queries(api):
