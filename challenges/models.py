@@ -82,12 +82,17 @@ class Event(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(team_size_max__gte=F("team_size_min")), name="event_team_size_range"),
+            models.CheckConstraint(
+                condition=Q(team_size_max__gte=F("team_size_min")),
+                name="event_team_size_range",
+                violation_error_message=_("The maximum team size must be at least the minimum team size."),
+            ),
             models.CheckConstraint(
                 condition=Q(registration_closes_at__isnull=True)
                 | Q(registration_opens_at__isnull=True)
                 | Q(registration_closes_at__gt=F("registration_opens_at")),
                 name="event_registration_window",
+                violation_error_message=_("Registration must close after it opens."),
             ),
         ]
 
@@ -314,7 +319,11 @@ class Phase(models.Model):
     class Meta:
         ordering = ["challenge", "order", "opens_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="phase_closes_after_opens")
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")),
+                name="phase_closes_after_opens",
+                violation_error_message=_("A phase must close after it opens."),
+            )
         ]
 
     def __str__(self) -> str:

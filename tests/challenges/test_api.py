@@ -484,3 +484,22 @@ def test_it_rejects_a_nested_object_of_the_wrong_type_with_a_readable_detail(api
     )
     assert response.status_code == 400
     assert response.json()["detail"] == "dataset: Invalid data. Expected a dictionary, but got str."
+
+
+def test_it_explains_an_inverted_team_size_range_in_words(api):
+    auth(api, event_creator())
+    response = api.post(
+        "/api/v1/events/",
+        {
+            "name": "Sizes",
+            "slug": "sizes",
+            "timezone": "UTC",
+            "visibility": "draft",
+            "team_size_min": 5,
+            "team_size_max": 2,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "maximum team size must be at least the minimum" in response.json()["detail"]
+    assert not Event.objects.filter(slug="sizes").exists()
