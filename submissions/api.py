@@ -278,7 +278,7 @@ class LeaderboardView(APIView):
             payload = {
                 "phase": phase.pk,
                 "split": split,
-                "primary_metric": services.primary_metric(phase.challenge.kind),
+                "primary_metric": services.primary_metric(phase.challenge),
                 "published": phase.results_published,
                 "count": count,
                 "next": replace_query_param(url, "page", page + 1) if page * page_size < count else None,

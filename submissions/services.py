@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from challenges.models import Event, Phase, Team
+from challenges.models import Challenge, Event, Phase, Team
 from challenges.selectors import is_organizer
 from challenges.services import audit, require_accepted_terms, team_of
 
@@ -355,12 +355,20 @@ def _run_scorer(submission: Submission) -> dict:
                 handle.close()
 
 
-def primary_metric(kind: str) -> str | None:
-    try:
-        from submissions.scoring import get_scorer
+def primary_metric(challenge: Challenge) -> str | None:
+    """The metric that ranks this challenge: the organizers' override if any, else the scorer's.
 
-        return get_scorer(kind).primary_metric
-    except Exception:  # an unknown kind (judged) has no metric
+    The same rule as Challenge.primary_metric (which cannot ask the scorers), so the challenge page and
+    the leaderboard always name the metric the rows are sorted by.
+    """
+    from submissions.scoring import get_scorer
+
+    override = (challenge.scoring_params or {}).get("primary_metric")
+    if override:
+        return override
+    try:
+        return get_scorer(challenge.kind).primary_metric
+    except LookupError:  # judged, or a kind no installed scorer provides
         return None
 
 
@@ -448,7 +456,7 @@ def _finish(
     now = timezone.now()
     with transaction.atomic():
         if result is not None:
-            metric = primary_metric(submission.phase.challenge.kind)
+            metric = primary_metric(submission.phase.challenge)
             changes = {
                 "status": Status.SCORED,
                 "scores": result,
@@ -496,7 +504,7 @@ def submission_notify(*, submission_id: int) -> None:
         "phase": submission.phase,
         "challenge": submission.phase.challenge,
         "url": settings.SITE_URL.rstrip("/") + submission.get_absolute_url(),
-        "primary_metric": primary_metric(submission.phase.challenge.kind),
+        "primary_metric": primary_metric(submission.phase.challenge),
     }
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"submissions/email/{submission.status}_subject.txt", context).strip()

@@ -350,7 +350,7 @@ def phase_leaderboard(request, pk: int):
         split=split,
         can_see_private=selectors.can_see_leaderboard(request.user, phase, "private"),
         visible=selectors.can_see_leaderboard(request.user, phase, split),
-        primary_metric=services.primary_metric(phase.challenge.kind),
+        primary_metric=services.primary_metric(phase.challenge),
     )
     if context["visible"]:
         country = request.GET.get("country", "")

@@ -282,3 +282,15 @@ def test_rebuilding_twice_gives_the_same_rows():
     first = list(LeaderboardEntry.objects.order_by("split", "position").values_list("team_id", "rank", "score"))
     leaderboard_rebuild(phase=phase)
     assert list(LeaderboardEntry.objects.order_by("split", "position").values_list("team_id", "rank", "score")) == first
+
+
+def test_the_leaderboard_names_the_organizers_chosen_metric_like_the_challenge_page(api):
+    from submissions.services import primary_metric
+
+    phase = open_phase()
+    challenge = phase.challenge
+    assert primary_metric(challenge) == "average_precision"
+    challenge.scoring_params = {"primary_metric": "roc_auc"}
+    challenge.save()
+    assert primary_metric(challenge) == challenge.primary_metric == "roc_auc"
+    assert board(api, phase)["primary_metric"] == "roc_auc"
