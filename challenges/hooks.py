@@ -10,6 +10,7 @@ truth file against a scorer), submissions registers a callable here from its App
         hooks.phase_remaining_provider.register(my_remaining)      # (phase, user) -> dict | None
         hooks.dashboard_panels.append(submissions_over_time_panel)  # (request, event) -> str (safe HTML)
         hooks.truth_validator.register(validate_uploaded_truth)    # (kind, fileobj, params) -> None
+        hooks.ranking_rule.register(primary_metric_of)             # (challenge) -> str | None
         hooks.team_changed.connect(refresh_copies, dispatch_uid="...")  # Django signal: (team, changed)
 
 With nothing registered, each hook answers its documented default, so challenges works on its own.
@@ -87,6 +88,14 @@ truth_validator: SingleHook[Callable[[str, IO[bytes], dict | None], None]] = Sin
     spec of `kind`; raise django.core.exceptions.ValidationError (or any exception with a message a
     person understands, e.g. submissions.scoring.ScoringValidationError) when it does not fit.
     Unregistered: challenges only checks that the file is a readable CSV with a header.""",
+)
+
+
+ranking_rule: SingleHook[Callable[[Any], str | None]] = SingleHook(
+    "ranking_rule",
+    """`(challenge) -> str | None`: the metric that ranks the challenge's leaderboard (the organizers'
+    override in scoring_params, else the scorer's), as submissions.rules decides it for scoring, the
+    leaderboard, the API and emails. Unregistered: the override alone, else None.""",
 )
 
 

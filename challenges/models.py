@@ -225,7 +225,6 @@ class AuditLog(models.Model):
 
 
 # The primary (leaderboard) metric of each built-in scorer, as named in the scoring specification.
-PRIMARY_METRICS = {"detection": "average_precision", "hotspot": "mean_pei_star", "network": "network_score"}
 
 
 class Challenge(models.Model):
@@ -282,8 +281,15 @@ class Challenge(models.Model):
 
     @property
     def primary_metric(self) -> str | None:
-        """The leaderboard's metric as the scorer names it (scoring.md); scoring_params may override it."""
-        return (self.scoring_params or {}).get("primary_metric") or PRIMARY_METRICS.get(self.kind)
+        """The leaderboard's metric as the scorer names it (scoring.md); scoring_params may override it.
+
+        The rule is submissions.rules.ranking, reached through a hook (challenges never imports submissions).
+        """
+        from . import hooks
+
+        if hooks.ranking_rule.func is not None:
+            return hooks.ranking_rule.func(self)
+        return (self.scoring_params or {}).get("primary_metric") or None
 
 
 class Phase(models.Model):

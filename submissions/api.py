@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 
 from challenges.services import team_of
 
-from . import selectors, services
+from . import rules, selectors, services
 from .serializers import (
     LeaderboardSerializer,
     RescoreResultSerializer,
@@ -278,7 +278,7 @@ class LeaderboardView(APIView):
             payload = {
                 "phase": phase.pk,
                 "split": split,
-                "primary_metric": services.primary_metric(phase.challenge),
+                "primary_metric": rules.primary_metric(phase.challenge),
                 "published": phase.results_published,
                 "count": count,
                 "next": replace_query_param(url, "page", page + 1) if page * page_size < count else None,

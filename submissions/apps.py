@@ -16,9 +16,10 @@ class SubmissionsConfig(AppConfig):
         hooks.phase_remaining_provider.register(phase_remaining)
         if submissions_over_time_panel not in hooks.dashboard_panels:
             hooks.dashboard_panels.append(submissions_over_time_panel)
-        truth_validator = getattr(hooks, "truth_validator", None)
-        if truth_validator is not None:
-            truth_validator.register(validate_truth)
+        from .rules import primary_metric
+
+        hooks.truth_validator.register(validate_truth)
+        hooks.ranking_rule.register(primary_metric)
         hooks.team_changed.connect(refresh_team_copies, dispatch_uid="submissions.refresh_team_copies")
 
 
@@ -36,4 +37,6 @@ def validate_truth(kind: str, fileobj, params: dict | None) -> None:
         from submissions.scoring import validate_truth as scoring_validate_truth
     except ImportError:
         return
-    scoring_validate_truth(kind, fileobj, params=params)
+    from .rules import scorer_only
+
+    scoring_validate_truth(kind, fileobj, params=scorer_only(params))

@@ -30,6 +30,7 @@ from challenges.models import Challenge, Event, Phase, Team
 from challenges.selectors import is_organizer
 from challenges.services import audit, require_accepted_terms, team_of
 
+from . import rules
 from .models import LeaderboardEntry, ScoreResult, Submission
 from .selectors import format_moment, submission_usage
 
@@ -346,39 +347,13 @@ def _run_scorer(submission: Submission) -> dict:
             challenge.kind,
             truth,
             sub,
-            params=challenge.scoring_params or None,
+            params=rules.scorer_params(challenge),
             max_decompressed_bytes=settings.SCORING_MAX_DECOMPRESSED_BYTES,
         )
     finally:
         for handle in (truth_handle, sub_handle):
             if handle is not None:
                 handle.close()
-
-
-def primary_metric(challenge: Challenge) -> str | None:
-    """The metric that ranks this challenge: the organizers' override if any, else the scorer's.
-
-    The same rule as Challenge.primary_metric (which cannot ask the scorers), so the challenge page and
-    the leaderboard always name the metric the rows are sorted by.
-    """
-    from submissions.scoring import get_scorer
-
-    override = (challenge.scoring_params or {}).get("primary_metric")
-    if override:
-        return override
-    try:
-        return get_scorer(challenge.kind).primary_metric
-    except LookupError:  # judged, or a kind no installed scorer provides
-        return None
-
-
-def higher_is_better(kind: str) -> bool:
-    try:
-        from submissions.scoring import get_scorer
-
-        return bool(getattr(get_scorer(kind), "higher_is_better", True))
-    except Exception:
-        return True
 
 
 def submission_score(*, submission_id: int) -> str:
@@ -456,7 +431,7 @@ def _finish(
     now = timezone.now()
     with transaction.atomic():
         if result is not None:
-            metric = primary_metric(submission.phase.challenge)
+            metric = rules.primary_metric(submission.phase.challenge)
             changes = {
                 "status": Status.SCORED,
                 "scores": result,
@@ -504,7 +479,7 @@ def submission_notify(*, submission_id: int) -> None:
         "phase": submission.phase,
         "challenge": submission.phase.challenge,
         "url": settings.SITE_URL.rstrip("/") + submission.get_absolute_url(),
-        "primary_metric": primary_metric(submission.phase.challenge),
+        "primary_metric": rules.primary_metric(submission.phase.challenge),
     }
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"submissions/email/{submission.status}_subject.txt", context).strip()
@@ -676,7 +651,7 @@ def _chosen_submissions(phase: Phase) -> list[dict]:
         order = [F("is_final").desc(), F("received_at").desc(), F("id").desc()]
         base = Submission.objects.filter(phase=phase, status=Status.SCORED)
     else:
-        best = F("public_score").desc() if higher_is_better(phase.challenge.kind) else F("public_score").asc()
+        best = F("public_score").desc() if rules.higher_is_better(phase.challenge) else F("public_score").asc()
         order = [best, F("received_at").asc(), F("id").asc()]
         base = Submission.objects.filter(phase=phase, status=Status.SCORED, public_score__isnull=False)
     # The window runs over narrow rows (ids only); the wide ones (scores) are read for the winners only.
@@ -749,7 +724,7 @@ def leaderboard_rebuild(*, phase: Phase) -> int:
     """
     Phase.objects.select_for_update(no_key=True).filter(pk=phase.pk).first()
     chosen = _chosen_submissions(phase)
-    sign = -1 if higher_is_better(phase.challenge.kind) else 1
+    sign = -1 if rules.higher_is_better(phase.challenge) else 1
     rows: list[tuple] = []
     for split in ("public", "private"):
         field = f"{split}_score"
@@ -805,7 +780,7 @@ def leaderboard_update_for(*, submission: Submission) -> bool:
             .first()
         )
         if current is not None and current["submission_id"] != submission.pk:
-            sign = -1 if higher_is_better(phase.challenge.kind) else 1
+            sign = -1 if rules.higher_is_better(phase.challenge) else 1
             mine = (sign * submission.public_score, submission.received_at, submission.pk)
             theirs = (sign * current["score"], current["received_at"], current["submission_id"])
             if theirs < mine:

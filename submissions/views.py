@@ -33,7 +33,7 @@ from challenges.models import Challenge, Event, Phase
 from challenges.selectors import is_organizer
 from challenges.services import team_of
 
-from . import pictures, selectors, services
+from . import pictures, rules, selectors, services
 from .forms import UploadForm
 from .models import Submission
 from .uploads import mark_arrival
@@ -142,16 +142,17 @@ def my_submissions(request, pk: int):
 # One submission ---------------------------------------------------------------------------------
 
 
-def _metric_rows(kind: str, scores: dict, params: dict | None = None) -> list[dict]:
+def _metric_rows(challenge: Challenge, scores: dict) -> list[dict]:
     try:
         from submissions.scoring import get_scorer
 
-        scorer = get_scorer(kind)
+        scorer = get_scorer(challenge.kind)
         describe = getattr(scorer, "describe_metrics", None)
+        params = rules.scorer_params(challenge)
         descriptions = dict(describe(params) if describe else getattr(scorer, "metric_descriptions", {}) or {})
-        primary = scorer.primary_metric
     except Exception:
-        descriptions, primary = {}, None
+        descriptions = {}
+    primary = rules.primary_metric(challenge)
     rows = []
     for metric, value in scores.items():
         description = descriptions.get(metric) or descriptions.get(metric.split("@")[0]) or ""
@@ -167,9 +168,7 @@ def submission_detail(request, pk: int):
     splits = []
     if submission.status == Submission.Status.SCORED:
         for split in ("public", "private") if show_private else ("public",):
-            rows = _metric_rows(
-                phase.challenge.kind, submission.scores.get(split) or {}, phase.challenge.scoring_params
-            )
+            rows = _metric_rows(phase.challenge, submission.scores.get(split) or {})
             splits.append({"name": split, "rows": rows})
     context = {
         **_phase_context(request, phase),
@@ -350,7 +349,7 @@ def phase_leaderboard(request, pk: int):
         split=split,
         can_see_private=selectors.can_see_leaderboard(request.user, phase, "private"),
         visible=selectors.can_see_leaderboard(request.user, phase, split),
-        primary_metric=services.primary_metric(phase.challenge),
+        primary_metric=rules.primary_metric(phase.challenge),
     )
     if context["visible"]:
         country = request.GET.get("country", "")

@@ -285,7 +285,7 @@ def test_rebuilding_twice_gives_the_same_rows():
 
 
 def test_the_leaderboard_names_the_organizers_chosen_metric_like_the_challenge_page(api):
-    from submissions.services import primary_metric
+    from submissions.rules import primary_metric
 
     phase = open_phase()
     challenge = phase.challenge
