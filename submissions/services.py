@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from challenges.models import Challenge, Event, Phase, Team
+from challenges.models import Event, Phase, Team
 from challenges.selectors import is_organizer
 from challenges.services import audit, require_accepted_terms, team_of
 
