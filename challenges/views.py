@@ -3,8 +3,6 @@ ownership helper, call one service, render. Refusals are shown with the service'
 
 from __future__ import annotations
 
-import csv
-import functools
 from collections import Counter
 
 from django.contrib import messages
@@ -12,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from hackplatform.web import add_form_errors, csv_response, explain_refusals, refusal_text
 
 from . import charts, hooks, selectors, services
 from .forms import (
@@ -39,33 +38,6 @@ from .forms import (
 from .models import Challenge, Event, EventRole, Phase, Registration, Team
 
 INVITE_SESSION_KEY = "invite:{slug}"
-
-
-def explain_refusals(view):
-    """Render a PermissionDenied from a service as a 403 page that says why."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            reason = str(exc) or _("You do not have permission to do this.")
-            return render(request, "challenges/refused.html", {"reason": reason}, status=403)
-
-    return wrapper
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Tie a service's ValidationError to the form's fields where it names them."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # Ownership helpers ------------------------------------------------------------------------------
@@ -185,7 +157,7 @@ def event_register(request, slug):
                 event=event, user=request.user, accept_terms=True, invite_token=_invite_token(request, event)
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("You are registered for %(event)s.") % {"event": event.name})
             next_url = request.GET.get("next", "")
@@ -216,7 +188,7 @@ def team_create(request, slug):
                 logo=form.cleaned_data.get("logo"),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(
                 request, _("Team %(name)s created. Share the invite link with your teammates.") % {"name": team.name}
@@ -274,7 +246,7 @@ def team_edit(request, team_id):
                 logo=form.cleaned_data.get("logo"),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("The team was saved."))
             return redirect("challenges:team_detail", team.pk)
@@ -298,7 +270,7 @@ def team_join(request, slug):
             event=event, user=request.user, join_code=form.cleaned_data["join_code"]
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
         return redirect(event)
     messages.success(request, _("You joined %(team)s.") % {"team": membership.team.name})
     return redirect("challenges:team_detail", membership.team_id)
@@ -324,7 +296,7 @@ def team_join_link(request, slug, join_code):
         try:
             services.team_join(team=team, user=request.user, join_code=join_code)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, refusal_text(exc))
         else:
             messages.success(request, _("You joined %(team)s.") % {"team": team.name})
             return redirect("challenges:team_detail", team.pk)
@@ -341,7 +313,7 @@ def team_leave(request, team_id):
     try:
         services.team_leave(team=team, user=request.user)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
         return redirect("challenges:team_detail", team.pk)
     messages.success(request, _("You left %(team)s.") % {"team": team.name})
     return redirect(team.event)
@@ -357,7 +329,7 @@ def team_transfer(request, team_id):
         try:
             services.team_transfer_captain(team=team, actor=request.user, new_captain=form.cleaned_data["new_captain"])
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, refusal_text(exc))
         else:
             messages.success(
                 request, _("%(name)s is now the captain.") % {"name": form.cleaned_data["new_captain"].username}
@@ -422,7 +394,7 @@ def event_create(request):
             if form._banner_upload:
                 services.event_update(event=event, actor=request.user, banner=form._banner_upload)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("Event created. Next: publish its data-use agreement and add challenges."))
             return redirect("challenges:event_dashboard", event.slug)
@@ -442,7 +414,7 @@ def event_edit(request, slug):
         try:
             services.event_update(event=event, actor=request.user, banner=form._banner_upload, **form.service_fields())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("The event was saved."))
             return redirect("challenges:event_dashboard", event.slug)
@@ -547,7 +519,7 @@ def challenge_form(request, slug, challenge_slug=None):
             with transaction.atomic():
                 challenge = _challenge_save(request, event, form, challenge)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_form_errors(form, exc)
         except (ValueError, TypeError) as exc:  # the generator refuses a seed or size
             form.add_error("dataset_seed", str(exc))
         else:
@@ -580,7 +552,7 @@ def phase_form(request, slug, challenge_slug, phase_id=None):
             else:
                 services.phase_update(phase=Phase.objects.get(pk=phase.pk), actor=request.user, **fields)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("The phase was saved."))
             return redirect(challenge)
@@ -657,25 +629,15 @@ def event_dashboard(request, slug):
     )
 
 
-def _csv_response(rows: list[list[str]], filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    for row in rows:
-        # Cells starting with = + - @ would run as formulas in a spreadsheet: quote them.
-        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in row])
-    return response
-
-
 @login_required
 @explain_refusals
 def export_participants(request, slug):
     event = _get_organized_event(request, slug)
-    return _csv_response(selectors.participant_rows(event), f"{event.slug}-participants.csv")
+    return csv_response(selectors.participant_rows(event), f"{event.slug}-participants.csv")
 
 
 @login_required
 @explain_refusals
 def export_teams(request, slug):
     event = _get_organized_event(request, slug)
-    return _csv_response(selectors.team_rows(event), f"{event.slug}-teams.csv")
+    return csv_response(selectors.team_rows(event), f"{event.slug}-teams.csv")

@@ -4,34 +4,35 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .refusals import as_refusal
+
 
 def exception_handler(exc, context):
-    """DRF's handler, plus Django's ValidationError/PermissionDenied raised by services.
+    """DRF's handler, plus the services' refusals (hackplatform.refusals), always as {"detail", "code"}.
 
-    Services raise django.core.exceptions.ValidationError with a message a participant
-    understands; the API answers 400 with that message in "detail" (403 for PermissionDenied).
+    A Refusal answers its own status (and `resets_at` + `Retry-After` when it ends at a known moment);
+    Django's ValidationError answers 400 with its field errors under "errors"; PermissionDenied 403.
     """
-    if isinstance(exc, DjangoValidationError):
-        messages = exc.messages
-        body = {"detail": " ".join(messages)}
-        if hasattr(exc, "error_dict"):
+    if isinstance(exc, DjangoValidationError | DjangoPermissionDenied):
+        refusal = as_refusal(exc)
+        body = {"detail": refusal.text, "code": refusal.code}
+        if hasattr(refusal, "error_dict"):
             body["errors"] = {
-                field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()
+                field: [str(m) for e in errs for m in e.messages] for field, errs in refusal.error_dict.items()
             }
-        code = getattr(exc, "code", None)
-        if code:
-            body["code"] = code
-        return Response(body, status=getattr(exc, "status", status.HTTP_400_BAD_REQUEST))
-    if isinstance(exc, DjangoPermissionDenied):
-        return Response({"detail": str(exc) or "You do not have permission to do this."}, status=403)
+        headers = {}
+        if refusal.retry_after is not None:
+            body["resets_at"] = refusal.retry_after.isoformat()
+            headers["Retry-After"] = http_date(refusal.retry_after.timestamp())
+        return Response(body, status=refusal.status, headers=headers)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
         # Field errors: keep them and add a one-line summary a script can print.

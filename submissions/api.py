@@ -8,7 +8,6 @@ import hashlib
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -35,15 +34,6 @@ from .serializers import (
 from .uploads import mark_arrival
 
 REFUSAL = OpenApiResponse(description='Refused, with the reason: {"detail": ..., "code": ...}')
-
-
-def refused(exc: services.SubmissionRefused) -> Response:
-    body = {"detail": " ".join(exc.messages), "code": exc.code}
-    headers = {}
-    if exc.retry_after is not None:
-        body["resets_at"] = exc.retry_after.isoformat()
-        headers["Retry-After"] = http_date(exc.retry_after.timestamp())
-    return Response(body, status=exc.status, headers=headers)
 
 
 def _phase_or_404(request, pk: int):
@@ -118,22 +108,19 @@ class PhaseSubmissionsView(APIView):
             data, files = request.data, request.FILES
         except ParseError:
             if getattr(request._request, "upload_too_large", False):
-                return refused(services.file_too_large())
+                raise services.file_too_large()
             raise
         if getattr(request._request, "upload_too_large", False):
-            return refused(services.file_too_large())
-        try:
-            submission, created = services.submission_create(
-                phase=phase,
-                user=request.user,
-                file=files.get("file"),
-                description=data.get("description", "") or "",
-                idempotency_key=request.headers.get("Idempotency-Key", ""),
-                received_at=received_at,
-                body_received_at=timezone.now(),
-            )
-        except services.SubmissionRefused as exc:
-            return refused(exc)
+            raise services.file_too_large()
+        submission, created = services.submission_create(
+            phase=phase,
+            user=request.user,
+            file=files.get("file"),
+            description=data.get("description", "") or "",
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            received_at=received_at,
+            body_received_at=timezone.now(),
+        )
         headers = {"Location": submission.get_absolute_url()}
         if not created:
             headers["Idempotent-Replayed"] = "true"
@@ -160,10 +147,7 @@ class _SubmissionAction(APIView, abc.ABC):
 
     def post(self, request, pk: int):
         submission = _submission_or_404(request, pk)
-        try:
-            submission = self.act(submission, request.user)
-        except services.SubmissionRefused as exc:
-            return refused(exc)
+        submission = self.act(submission, request.user)
         context = {"show_private": _show_private(request, submission.phase), "with_queue_position": True}
         return Response(SubmissionSerializer(submission, context=context).data)
 

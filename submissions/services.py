@@ -14,7 +14,7 @@ import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
@@ -29,6 +29,7 @@ from accounts.models import User
 from challenges.models import Event, Phase, Team
 from challenges.selectors import is_organizer
 from challenges.services import audit, require_accepted_terms, team_of
+from hackplatform.refusals import Refusal
 
 from . import rules
 from .models import LeaderboardEntry, ScoreResult, Submission
@@ -60,24 +61,12 @@ def upload_allowance() -> timedelta:
     return timedelta(seconds=int(getattr(settings, "SUBMISSION_UPLOAD_ALLOWANCE_SECONDS", 300)))
 
 
-class SubmissionRefused(ValidationError):
-    """A refused upload or action: a message a participant understands, an HTTP status and a short code.
-
-    hackplatform.api.exception_handler answers `{"detail": message, "code": code}` with `status`.
-    """
-
-    def __init__(self, message: str, *, code: str, status: int = 400, retry_after: datetime | None = None):
-        super().__init__(message, code=code)
-        self.status = status
-        self.retry_after = retry_after
-
-
 # Accepting uploads --------------------------------------------------------------------------------
 
 
 def _check_window(phase: Phase, received_at: datetime, body_received_at: datetime | None) -> None:
     if received_at < phase.opens_at:
-        raise SubmissionRefused(
+        raise Refusal(
             _("This phase is not open yet: it opens at %(opens)s. Your upload arrived at %(at)s.")
             % {"opens": format_moment(phase.opens_at), "at": format_moment(received_at)},
             code="phase_not_open",
@@ -91,7 +80,7 @@ def _check_window(phase: Phase, received_at: datetime, body_received_at: datetim
             )
         else:
             message = _("This phase is closed: the deadline was %(closes)s. Your upload arrived at %(at)s.")
-        raise SubmissionRefused(
+        raise Refusal(
             message
             % {
                 "closes": format_moment(phase.closes_at),
@@ -103,7 +92,7 @@ def _check_window(phase: Phase, received_at: datetime, body_received_at: datetim
             status=403,
         )
     if body_received_at is not None and body_received_at > phase.accepts_until + upload_allowance():
-        raise SubmissionRefused(
+        raise Refusal(
             _(
                 "Your upload started before the deadline but took until %(done)s to arrive, more than "
                 "%(minutes)d minutes after the phase closed. Upload again while the phase is open."
@@ -117,25 +106,25 @@ def _check_window(phase: Phase, received_at: datetime, body_received_at: datetim
 def _check_file(file: UploadedFile | None, description: str) -> str:
     """Return the participant's file name (for display only) or refuse the file."""
     if file is None:
-        raise SubmissionRefused(_("Choose a file to upload (CSV, or CSV compressed as .csv.gz)."), code="no_file")
+        raise Refusal(_("Choose a file to upload (CSV, or CSV compressed as .csv.gz)."), code="no_file")
     name = os.path.basename((file.name or "").replace("\\", "/"))[:255]
     if not name.lower().endswith((".csv", ".csv.gz")):
-        raise SubmissionRefused(
+        raise Refusal(
             _("“%(name)s” is not a CSV file: upload a .csv file, or a .csv.gz compressed with gzip.") % {"name": name},
             code="bad_file_type",
         )
     if not file.size:
-        raise SubmissionRefused(_("The file is empty."), code="empty_file")
+        raise Refusal(_("The file is empty."), code="empty_file")
     if file.size > settings.SUBMISSION_MAX_UPLOAD_BYTES:
         raise file_too_large()
     if len(description) > 500:
-        raise SubmissionRefused(_("The description is too long (500 characters at most)."), code="description")
+        raise Refusal(_("The description is too long (500 characters at most)."), code="description")
     return name
 
 
-def file_too_large() -> SubmissionRefused:
+def file_too_large() -> Refusal:
     limit = settings.SUBMISSION_MAX_UPLOAD_BYTES
-    return SubmissionRefused(
+    return Refusal(
         _("The file is too large: uploads are limited to %(size)s. Compress it with gzip (.csv.gz) if needed.")
         % {"size": _human_bytes(limit)},
         code="file_too_large",
@@ -154,7 +143,7 @@ def _human_bytes(n: int) -> str:
 def _check_limits(phase: Phase, team: Team, at: datetime) -> None:
     usage = submission_usage(phase=phase, team=team, at=at)
     if usage.total_left is not None and usage.total_left <= 0:
-        raise SubmissionRefused(
+        raise Refusal(
             ngettext(
                 "Your team has reached this phase's limit of %(limit)d submission.",
                 "Your team has reached this phase's limit of %(limit)d submissions.",
@@ -165,7 +154,7 @@ def _check_limits(phase: Phase, team: Team, at: datetime) -> None:
             status=429,
         )
     if usage.today_left is not None and usage.today_left <= 0:
-        raise SubmissionRefused(
+        raise Refusal(
             ngettext(
                 "Your team has reached today's limit of %(limit)d submission. The count resets at %(reset)s.",
                 "Your team has reached today's limit of %(limit)d submissions. The count resets at %(reset)s.",
@@ -178,13 +167,13 @@ def _check_limits(phase: Phase, team: Team, at: datetime) -> None:
         )
 
 
-def team_size_refusal(team: Team, event: Event | None = None) -> SubmissionRefused | None:
+def team_size_refusal(team: Team, event: Event | None = None) -> Refusal | None:
     """Why `team` may not submit yet (fewer members than the event's minimum team size), or None."""
     minimum = (event or team.event).team_size_min
     size = team.memberships.count()
     if size >= minimum:
         return None
-    return SubmissionRefused(
+    return Refusal(
         ngettext(
             "Your team needs at least %(min)d member to submit; it has %(n)d.",
             "Your team needs at least %(min)d members to submit; it has %(n)d.",
@@ -207,7 +196,7 @@ def _existing_for_key(team: Team, phase: Phase, key: str) -> Submission | None:
         return None
     existing = Submission.objects.filter(team=team, idempotency_key=key).first()
     if existing is not None and existing.phase_id != phase.pk:
-        raise SubmissionRefused(
+        raise Refusal(
             _("This Idempotency-Key was already used for an upload to another phase: use a new key."),
             code="idempotency_key_reused",
             status=409,
@@ -243,12 +232,12 @@ def submission_create(
     require_accepted_terms(event=phase.challenge.event, user=user)
     team = team_of(event=phase.challenge.event, user=user)
     if team is None:
-        raise SubmissionRefused(
+        raise Refusal(
             _("You are not in a team for this event: create or join a team first."), code="no_team", status=403
         )
     idempotency_key = (idempotency_key or "").strip()
     if len(idempotency_key) > 128:
-        raise SubmissionRefused(_("The Idempotency-Key header is longer than 128 characters."), code="bad_key")
+        raise Refusal(_("The Idempotency-Key header is longer than 128 characters."), code="bad_key")
     existing = _existing_for_key(team, phase, idempotency_key)
     if existing is not None:
         return existing, False
@@ -563,7 +552,7 @@ def submission_rescore(*, submission: Submission, actor: User) -> Submission:
             ),
             Status.CANCELLED: _("This submission was cancelled: only scored or failed submissions can be re-scored."),
         }
-        raise SubmissionRefused(
+        raise Refusal(
             reasons.get(submission.status, _("Only scored or failed submissions can be re-scored.")),
             code="not_rescorable",
             status=409,
@@ -602,7 +591,7 @@ def submission_cancel(*, submission: Submission, actor: User) -> Submission:
         .update(status=Status.CANCELLED, counts_toward_limit=False, is_final=False)
     )
     if not updated:
-        raise SubmissionRefused(_("This submission is already cancelled."), code="already_cancelled", status=409)
+        raise Refusal(_("This submission is already cancelled."), code="already_cancelled", status=409)
     audit(event=submission.phase.challenge.event, actor=actor, action="submission_cancel", submission=submission.pk)
     leaderboard_rebuild(phase=submission.phase)
     submission.refresh_from_db()
@@ -621,14 +610,14 @@ def submission_mark_final(*, submission: Submission, user: User) -> Submission:
     if team_of(event=phase.challenge.event, user=user) != submission.team:
         raise PermissionDenied(_("Only a member of the team can choose its final submission."))
     if phase.leaderboard_mode != Phase.LeaderboardMode.FINAL:
-        raise SubmissionRefused(
+        raise Refusal(
             _("This phase ranks each team's best submission: there is no final submission to choose."),
             code="not_final_mode",
         )
     if not phase.is_open(timezone.now()):
-        raise SubmissionRefused(_("The phase is closed: the final submission can no longer change."), code="closed")
+        raise Refusal(_("The phase is closed: the final submission can no longer change."), code="closed")
     if submission.status != Status.SCORED:
-        raise SubmissionRefused(_("Only a scored submission can be chosen as final."), code="not_scored")
+        raise Refusal(_("Only a scored submission can be chosen as final."), code="not_scored")
     Team.objects.select_for_update(no_key=True).filter(pk=submission.team_id).first()
     Submission.objects.filter(phase=phase, team=submission.team, is_final=True).update(is_final=False)
     Submission.objects.filter(pk=submission.pk).update(is_final=True)

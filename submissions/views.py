@@ -32,6 +32,8 @@ from django.views.decorators.http import require_POST
 from challenges.models import Challenge, Event, Phase
 from challenges.selectors import is_organizer
 from challenges.services import team_of
+from hackplatform.refusals import Refusal, as_refusal
+from hackplatform.web import csv_response, explain
 
 from . import pictures, rules, selectors, services
 from .forms import UploadForm
@@ -104,15 +106,13 @@ def _phase_submit(request, pk: int):
                     received_at=request.received_at,
                     body_received_at=timezone.now(),
                 )
-            except services.SubmissionRefused as exc:
-                refusal = exc
-            except PermissionDenied as exc:
-                refusal = services.SubmissionRefused(str(exc), code="forbidden", status=403)
+            except (Refusal, PermissionDenied) as exc:
+                refusal = as_refusal(exc)
             else:
                 if created:
                     messages.success(request, _("Your file was received and is waiting to be scored."))
                 return redirect(submission)
-        context = {**_upload_context(request, phase), "form": form, "refusal": " ".join(refusal.messages)}
+        context = {**_upload_context(request, phase), "form": form, "refusal": refusal.text}
         return render(request, "submissions/phase_submit.html", context, status=refusal.status)
     return render(request, "submissions/phase_submit.html", {**_upload_context(request, phase), "form": form})
 
@@ -199,10 +199,8 @@ def submission_action(request, pk: int, action: str):
         raise Http404(_("No such action."))
     try:
         actions[action]()
-    except services.SubmissionRefused as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    except (Refusal, PermissionDenied) as exc:
+        explain(request, exc)
     else:
         done = {
             "cancel": _("The submission was cancelled."),
@@ -388,27 +386,24 @@ def phase_leaderboard_csv(request, pk: int):
     split = _leaderboard_split(request, phase)
     if not selectors.can_see_leaderboard(request.user, phase, split):
         raise PermissionDenied(_("This leaderboard is not published yet."))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="leaderboard-phase{phase.pk}-{split}.csv"'
-    writer = csv.writer(response)
     entries = list(selectors.leaderboard_all(phase=phase, split=split, country=request.GET.get("country", "")))
     metrics = sorted({m for e in entries for m in e.scores})
-    writer.writerow(["rank", "team_id", "team", "country", "baseline", "score", "submission", "submitted_at", *metrics])
-    for e in entries:
-        writer.writerow(
-            [
-                e.rank if e.rank is not None else "",
-                e.team_id,
-                e.team_name,
-                e.team_country,
-                "yes" if e.is_baseline else "",
-                repr(e.score),
-                e.submission_id,
-                e.received_at.isoformat(),
-                *["" if e.scores.get(m) is None else repr(e.scores.get(m)) for m in metrics],
-            ]
-        )
-    return response
+    header = ["rank", "team_id", "team", "country", "baseline", "score", "submission", "submitted_at", *metrics]
+    rows = (
+        [
+            e.rank,
+            e.team_id,
+            e.team_name,
+            e.team_country,
+            "yes" if e.is_baseline else "",
+            e.score,
+            e.submission_id,
+            e.received_at.isoformat(),
+            *[e.scores.get(m) for m in metrics],
+        ]
+        for e in entries
+    )
+    return csv_response([header, *rows], f"leaderboard-phase{phase.pk}-{split}.csv")
 
 
 # Organizer dashboard panel (registered in challenges.hooks.dashboard_panels) ----------------------

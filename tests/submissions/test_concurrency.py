@@ -8,8 +8,9 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from hackplatform.refusals import Refusal
 from submissions.models import Submission
-from submissions.services import SubmissionRefused, submission_create
+from submissions.services import submission_create
 from tests.factories import add_member
 
 from .factories import SubmissionFactory, open_phase, team_in, upload
@@ -32,7 +33,7 @@ def _race(phase, users, n: int, *, key=None) -> list[str]:
                 idempotency_key=key(i) if key else "",
             )
             outcome = "accepted"
-        except SubmissionRefused as exc:
+        except Refusal as exc:
             outcome = exc.code
         except Exception as exc:  # a database error here is the bug this test exists to catch
             outcome = f"error: {exc!r}"

@@ -294,3 +294,12 @@ def test_the_leaderboard_names_the_organizers_chosen_metric_like_the_challenge_p
     challenge.save()
     assert primary_metric(challenge) == challenge.primary_metric == "roc_auc"
     assert board(api, phase)["primary_metric"] == "roc_auc"
+
+
+def test_a_team_name_written_as_a_formula_is_exported_as_text(client):
+    phase = open_phase()
+    scored(phase, team_in(phase, name='=HYPERLINK("http://evil.example","Win")'), 0.5)
+    leaderboard_rebuild(phase=phase)
+    response = client.get(f"/phases/{phase.pk}/leaderboard.csv")
+    assert response.status_code == 200
+    assert '\'=HYPERLINK(""http://evil.example"",""Win"")' in response.content.decode()

@@ -128,12 +128,13 @@ def test_an_upload_that_started_in_time_counts_even_if_its_body_finished_after_t
 
 
 def test_an_upload_trickled_in_long_after_the_deadline_is_refused():
-    from submissions.services import SubmissionRefused, submission_create
+    from hackplatform.refusals import Refusal
+    from submissions.services import submission_create
 
     deadline = timezone.now() - timedelta(hours=2)
     phase = open_phase(opens_at=deadline - timedelta(days=1), closes_at=deadline)
     team = team_in(phase)
-    with pytest.raises(SubmissionRefused, match="took until"):
+    with pytest.raises(Refusal, match="took until"):
         submission_create(
             phase=phase,
             user=team.captain,
