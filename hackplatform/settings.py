@@ -6,7 +6,6 @@ local disk. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG=0 and ALL
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
@@ -50,6 +49,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
+    "hackplatform.apps.HackplatformConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -118,7 +118,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file (not :memory:) so a real worker process started by a test sees the test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", str(VAR_DIR / "test-db.sqlite3"))}
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -144,9 +143,6 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# whitenoise warns on every start when STATIC_ROOT is missing (before the first collectstatic).
-with contextlib.suppress(OSError):
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -187,8 +183,6 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesys
 SCORING_SOFT_TIME_LIMIT = envint("SCORING_SOFT_TIME_LIMIT", 300)
 SCORING_HARD_TIME_LIMIT = envint("SCORING_HARD_TIME_LIMIT", 360)
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _folder in ("queue", "processed", "results", "control"):
-        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -217,6 +211,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {"sweep": {"task": "submissions.sweep", "schedule": 60.0, "options": {"expires": 50}}}
 
 # Uploads and scoring limits.
+# Scoring jobs: a job claimed this many times ends failed (a poison file stops looping); a queued job
+# not picked up within QUEUED_STALE seconds is sent again; a running one older than the hard limit +
+# STALE_MARGIN has lost its worker.
+SCORING_MAX_ATTEMPTS = envint("SCORING_MAX_ATTEMPTS", 3)
+SCORING_QUEUED_STALE_SECONDS = envint("SCORING_QUEUED_STALE_SECONDS", 120)
+SCORING_STALE_MARGIN = envint("SCORING_STALE_MARGIN", 60)
+# How long after the deadline the body of an upload that started in time may still be arriving.
+SUBMISSION_UPLOAD_ALLOWANCE_SECONDS = envint("SUBMISSION_UPLOAD_ALLOWANCE_SECONDS", 300)
 SUBMISSION_MAX_UPLOAD_BYTES = envint("SUBMISSION_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
 SCORING_MAX_DECOMPRESSED_BYTES = envint("SCORING_MAX_DECOMPRESSED_BYTES", 200 * 1024 * 1024)
 DATASET_MAX_UPLOAD_BYTES = envint("DATASET_MAX_UPLOAD_BYTES", 500 * 1024 * 1024)

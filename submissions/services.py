@@ -42,23 +42,23 @@ Status = Submission.Status
 
 def max_attempts() -> int:
     """How many times a submission may be claimed before it ends failed (poison files stop looping)."""
-    return int(getattr(settings, "SCORING_MAX_ATTEMPTS", os.environ.get("SCORING_MAX_ATTEMPTS") or 3))
+    return settings.SCORING_MAX_ATTEMPTS
 
 
 def queued_stale_after() -> timedelta:
     """A queued submission whose job was sent this long ago without being claimed is sent again."""
-    return timedelta(seconds=int(getattr(settings, "SCORING_QUEUED_STALE_SECONDS", 120)))
+    return timedelta(seconds=settings.SCORING_QUEUED_STALE_SECONDS)
 
 
 def running_stale_after() -> timedelta:
     """A running submission claimed this long ago has lost its worker (the hard limit would have ended it)."""
-    return timedelta(seconds=settings.SCORING_HARD_TIME_LIMIT + int(getattr(settings, "SCORING_STALE_MARGIN", 60)))
+    return timedelta(seconds=settings.SCORING_HARD_TIME_LIMIT + settings.SCORING_STALE_MARGIN)
 
 
 def upload_allowance() -> timedelta:
     """How long after the deadline (grace included) the body of an upload that *started* in time may still
     be arriving. Without it, a request opened before the deadline could trickle in a file made after it."""
-    return timedelta(seconds=int(getattr(settings, "SUBMISSION_UPLOAD_ALLOWANCE_SECONDS", 300)))
+    return timedelta(seconds=settings.SUBMISSION_UPLOAD_ALLOWANCE_SECONDS)
 
 
 # Accepting uploads --------------------------------------------------------------------------------

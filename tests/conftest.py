@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
 
 from hackplatform.celery import app as celery_app
 
@@ -27,3 +29,22 @@ def _celery_inline():
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Password hashing is deliberately slow; no test here is about the hasher's cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached pages and counters (leaderboards, throttles) never leak from one test into another."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    return APIClient()

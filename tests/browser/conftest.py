@@ -16,11 +16,6 @@ CHROME_FLAGS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def phone_browser():
     """Headless Chromium at phone size (375x740); skipped with the reason when Chromium is absent."""

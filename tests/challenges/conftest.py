@@ -4,21 +4,9 @@ import io
 
 import pytest
 from PIL import Image
-from rest_framework.test import APIClient
 
 from challenges import services
 from tests.factories import PASSWORD, ChallengeFactory, EventFactory, PhaseFactory, TermsFactory, make_organizer
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Password hashing is deliberately slow; these tests are about permissions, not hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 @pytest.fixture

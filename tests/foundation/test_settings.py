@@ -82,3 +82,34 @@ def test_redis_url_switches_broker_and_cache():
 def test_migrations_are_committed():
     result = run_manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_importing_the_settings_creates_no_folder(tmp_path):
+    var = tmp_path / "var"
+    code = "import hackplatform.settings as s; print(s.VAR_DIR)"
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**clean, "VAR_DIR": str(var)}, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert not var.exists()
+
+
+def test_django_creates_the_local_folders_when_it_starts(tmp_path):
+    var = tmp_path / "var"
+    result = run_manage("check", VAR_DIR=str(var), CELERY_BROKER_URL="")
+    assert result.returncode == 0, result.stderr
+    assert (var / "broker" / "queue").is_dir() and (var / "static").is_dir()
+
+
+def test_every_setting_the_code_reads_is_declared():
+    import re
+
+    from django.conf import settings
+
+    names = set()
+    for folder in ("accounts", "challenges", "submissions", "hackplatform"):
+        for path in (ROOT / folder).rglob("*.py"):
+            names |= set(re.findall(r"\bsettings\.([A-Z][A-Z0-9_]+)", path.read_text()))
+    missing = sorted(n for n in names if not hasattr(settings, n))
+    assert missing == []
