@@ -1,4 +1,4 @@
-"""Show times in the viewer's own zone: their profile's, else the one their browser reported."""
+"""Per-viewer settings: times in the viewer's own zone; the language they use, remembered for their mail."""
 
 from __future__ import annotations
 
@@ -30,4 +30,26 @@ class ViewerTimezoneMiddleware:
             timezone.activate(zone)
         else:
             timezone.deactivate()
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Remember the language a signed-in person uses, so mail written to them later is in it.
+
+    One UPDATE when it changes (never on every request), after LocaleMiddleware chose the language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        language = getattr(request, "LANGUAGE_CODE", "")
+        if user is not None and user.is_authenticated and language and user.language != language:
+            from django.conf import settings
+            from django.contrib.auth import get_user_model
+
+            if language in dict(settings.LANGUAGES):
+                get_user_model().objects.filter(pk=user.pk).update(language=language)
+                user.language = language
         return self.get_response(request)

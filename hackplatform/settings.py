@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hackplatform.middleware.ViewerTimezoneMiddleware",
+    "hackplatform.middleware.UserLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "hackplatform.urls"

@@ -47,7 +47,10 @@ class Submission(models.Model):
     enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    # Why it failed, as a code of submissions.texts.ERRORS and its parameters: rendered in the reader's
+    # language when shown (the worker that wrote it runs in none in particular).
+    error_code = models.CharField(max_length=40, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     scores = models.JSONField(default=dict, blank=True)
     # The primary metric per split, copied out of `scores` so leaderboards sort in the database.
     public_score = models.FloatField(null=True, blank=True)
@@ -72,6 +75,15 @@ class Submission(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("submissions:submission_detail", args=[self.pk])
+
+    @property
+    def error(self) -> str:
+        """Why it failed, in the active language ("" when it did not)."""
+        if not self.error_code:
+            return ""
+        from .texts import ERRORS
+
+        return ERRORS.render(self.error_code, self.error_params)
 
     @property
     def is_finished(self) -> bool:

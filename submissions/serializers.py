@@ -36,6 +36,10 @@ class SubmissionSerializer(serializers.ModelSerializer):
     submitted_at = serializers.DateTimeField(source="received_at", read_only=True)
     scores = serializers.SerializerMethodField()
     queue_position = serializers.SerializerMethodField()
+    error = serializers.CharField(
+        read_only=True, help_text=_("Why it failed, in the language of the request (empty unless failed).")
+    )
+    error_code = serializers.CharField(read_only=True, help_text=_("A stable code for `error`, for scripts."))
     team_name = serializers.CharField(source="team.name", read_only=True)
 
     class Meta:
@@ -50,6 +54,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "scored_at",
             "scores",
             "error",
+            "error_code",
             "public_score",
             "original_name",
             "description",

@@ -34,6 +34,7 @@ from hackplatform.refusals import Refusal
 from . import rules
 from .models import LeaderboardEntry, ScoreResult, Submission
 from .selectors import format_moment, submission_usage
+from .texts import ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -373,28 +374,25 @@ def submission_score(*, submission_id: int) -> str:
     truth_version = challenge.truth_version
     started = time.monotonic()
     result: dict | None = None
-    error = ""
+    error: tuple[str, dict] | None = None
     counts = True  # a failure that is the platform's fault never uses up a team's submission
     try:
         if not challenge.truth_file:
             counts = False
-            error = _("This challenge has no answer key yet, so it cannot be scored. The organizers have been told.")
+            error = ("no_truth", {})
         else:
             result = _run_scorer(submission)
     except ScoringValidationError as exc:
-        error = _("Your file was not accepted: %(problem)s") % {"problem": str(exc)}
+        if exc.line is not None:
+            error = ("invalid_line", {"line": exc.line, "problem": exc.problem})
+        else:
+            error = ("invalid_file", {"problem": exc.problem})
     except SoftTimeLimitExceeded:
-        error = _(
-            "Scoring took longer than %(seconds)d seconds and was stopped. Check that the file has one row per id "
-            "and nothing else."
-        ) % {"seconds": settings.SCORING_SOFT_TIME_LIMIT}
+        error = ("time_limit", {"seconds": settings.SCORING_SOFT_TIME_LIMIT})
     except Exception:
         logger.exception("scoring submission %s failed unexpectedly", submission_id)
         counts = False
-        error = _(
-            "Scoring failed because of a problem on our side, not with your file. It does not count towards your "
-            "limits; the organizers can re-score it."
-        )
+        error = ("internal", {})
     duration_ms = int((time.monotonic() - started) * 1000)
     return _finish(
         submission,
@@ -412,7 +410,7 @@ def _finish(
     *,
     claimed_at: datetime,
     result: dict | None,
-    error: str,
+    error: tuple[str, dict] | None,
     counts: bool,
     truth_version: int,
     duration_ms: int,
@@ -424,12 +422,20 @@ def _finish(
             changes = {
                 "status": Status.SCORED,
                 "scores": result,
-                "error": "",
+                "error_code": "",
+                "error_params": {},
                 "public_score": _float_or_none((result.get("public") or {}).get(metric)),
                 "private_score": _float_or_none((result.get("private") or {}).get(metric)),
             }
         else:
-            changes = {"status": Status.FAILED, "error": error, "public_score": None, "private_score": None}
+            code, params = error
+            changes = {
+                "status": Status.FAILED,
+                "error_code": ERRORS.check(code),
+                "error_params": params,
+                "public_score": None,
+                "private_score": None,
+            }
             if not counts:
                 changes["counts_toward_limit"] = False
         updated = Submission.objects.filter(pk=submission.pk, status=Status.RUNNING, claimed_at=claimed_at).update(
@@ -470,7 +476,7 @@ def submission_notify(*, submission_id: int) -> None:
         "url": settings.SITE_URL.rstrip("/") + submission.get_absolute_url(),
         "primary_metric": rules.primary_metric(submission.phase.challenge),
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(user.preferred_language):
         subject = render_to_string(f"submissions/email/{submission.status}_subject.txt", context).strip()
         body = render_to_string(f"submissions/email/{submission.status}_body.txt", context)
     try:
@@ -507,14 +513,13 @@ def submissions_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
     for pk, claimed_at, attempts in stuck:
         still = Submission.objects.filter(pk=pk, status=Status.RUNNING, claimed_at=claimed_at)
         if attempts >= max_attempts():
-            message = ngettext(
-                "Your file could not be scored after %(n)d attempt: the scoring stopped before the end. "
-                "It does not count towards your limits; the organizers have been told.",
-                "Your file could not be scored after %(n)d attempts: each time the scoring stopped before the end. "
-                "It does not count towards your limits; the organizers have been told.",
-                attempts,
-            ) % {"n": attempts}
-            if still.update(status=Status.FAILED, error=message, counts_toward_limit=False, scored_at=now):
+            if still.update(
+                status=Status.FAILED,
+                error_code="gave_up",
+                error_params={"n": attempts},
+                counts_toward_limit=False,
+                scored_at=now,
+            ):
                 counts["gave_up"] += 1
                 logger.error("submission %s failed after %s attempts", pk, attempts)
                 transaction.on_commit(lambda pk=pk: submission_notify(submission_id=pk))
@@ -538,7 +543,7 @@ def submission_rescore(*, submission: Submission, actor: User) -> Submission:
     """Score a submission again (after the truth was replaced, or a platform failure). Organizers only."""
     _require_organizer(actor, submission.phase)
     updated = Submission.objects.filter(pk=submission.pk, status__in=[Status.SCORED, Status.FAILED]).update(
-        status=Status.QUEUED, attempts=0, claimed_at=None, enqueued_at=timezone.now(), error=""
+        status=Status.QUEUED, attempts=0, claimed_at=None, enqueued_at=timezone.now(), error_code="", error_params={}
     )
     if not updated:
         submission.refresh_from_db()
@@ -573,7 +578,7 @@ def phase_rescore(*, phase: Phase, actor: User) -> int:
     ids = list(phase.submissions.filter(status__in=[Status.SCORED, Status.FAILED]).values_list("pk", flat=True))
     now = timezone.now()
     Submission.objects.filter(pk__in=ids, status__in=[Status.SCORED, Status.FAILED]).update(
-        status=Status.QUEUED, attempts=0, claimed_at=None, enqueued_at=now, error=""
+        status=Status.QUEUED, attempts=0, claimed_at=None, enqueued_at=now, error_code="", error_params={}
     )
     audit(event=phase.challenge.event, actor=actor, action="phase_rescore", phase=phase.pk, submissions=len(ids))
     for pk in ids:

@@ -78,7 +78,11 @@ def test_a_failed_submission_shows_its_error_to_the_team(client):
     phase = open_phase()
     team = team_in(phase)
     submission = SubmissionFactory(
-        phase=phase, team=team, status=Submission.Status.FAILED, error="Your file was not accepted: line 3: bad"
+        phase=phase,
+        team=team,
+        status=Submission.Status.FAILED,
+        error_code="invalid_line",
+        error_params={"line": 3, "problem": "bad"},
     )
     client.force_login(team.captain)
     assert client.get(f"/api/v1/submissions/{submission.pk}/").json()["error"].endswith("line 3: bad")

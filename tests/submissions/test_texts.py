@@ -1,0 +1,67 @@
+"""Stored texts are codes rendered in the reader's language; mail goes out in the recipient's language."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.utils import translation
+
+from hackplatform.texts import Catalogue
+from submissions.models import Submission
+from submissions.services import submission_score
+from submissions.texts import ERRORS
+
+from .factories import MALFORMED_CSV, SubmissionFactory, open_phase, team_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_scoring_error_is_stored_as_a_code_and_shown_in_the_readers_language(client):
+    submission = SubmissionFactory(phase=open_phase(), file=ContentFile(MALFORMED_CSV, name="bad.csv"))
+    with translation.override("fr"):  # the worker's language must not matter
+        assert submission_score(submission_id=submission.pk) == "failed"
+    submission.refresh_from_db()
+    assert submission.error_code == "invalid_line" and submission.error_params["line"] == 3
+    with translation.override("en"):
+        english = submission.error
+    with translation.override("es"):
+        spanish = submission.error
+    assert english.startswith("Your file was not accepted: line 3")
+    assert spanish != english and "3" in spanish
+
+
+def test_every_stored_code_renders_in_every_language_without_missing_parameters():
+    params = {"line": 4, "problem": "p", "seconds": 300, "n": 2}
+    for code in ERRORS.texts:
+        for language in ("en", "es", "pt", "fr"):
+            with translation.override(language):
+                text = ERRORS.render(code, params)
+            assert text and "%(" not in text, (code, language, text)
+
+
+def test_an_unknown_or_old_code_still_renders():
+    catalogue = Catalogue("x", {})
+    assert catalogue.render("gone", {"text": "Old words."}) == "Old words."
+    assert catalogue.render("gone") == "No details are available."
+    with pytest.raises(KeyError):
+        catalogue.check("gone")
+
+
+def test_a_user_gets_mail_in_the_language_they_use_the_site_in(client, django_capture_on_commit_callbacks):
+    phase = open_phase()
+    team = team_in(phase)
+    client.force_login(team.captain)
+    client.get("/", HTTP_ACCEPT_LANGUAGE="es")
+    team.captain.refresh_from_db()
+    assert team.captain.language == "es"
+    submission = SubmissionFactory(phase=phase, team=team, submitted_by=team.captain)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_score(submission_id=submission.pk)
+    assert submission.__class__.objects.get(pk=submission.pk).status == Submission.Status.SCORED
+    with translation.override("es"):
+        from django.utils.translation import gettext
+
+        expected = gettext("Submission %(n)s to %(title)s was scored") % {"n": submission.pk, "title": "x"}
+    assert expected.split()[0] in mail.outbox[0].subject
+    assert not mail.outbox[0].subject.startswith("Submission ")
