@@ -46,6 +46,11 @@ def _invite_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+def dataset_secret() -> str:
+    """128 random bits (32 hex digits), mixed with the organizers' seed into every generated dataset."""
+    return secrets.token_hex(16)
+
+
 class Event(models.Model):
     class Visibility(models.TextChoices):
         DRAFT = "draft", _("Draft (organizers only)")
@@ -252,6 +257,9 @@ class Challenge(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     dataset_source = models.CharField(max_length=20, choices=DatasetSource.choices, default=DatasetSource.NONE)
     dataset_seed = models.BigIntegerField(null=True, blank=True)
+    # Server-only: never in a serializer, form, page, log or the admin. Without it the open-source
+    # generator and any seed rebuild nothing, so the truth cannot be derived from the participant files.
+    dataset_secret = models.CharField(max_length=32, default=dataset_secret, editable=False)
     dataset_size = models.CharField(max_length=10, choices=DatasetSize.choices, default=DatasetSize.SMALL)
     # Files in private storage: the hidden truth, and the zip participants may download.
     truth_file = models.FileField(storage=private_storage, upload_to="truth/", blank=True)
@@ -278,6 +286,12 @@ class Challenge(models.Model):
     @property
     def has_dataset(self) -> bool:
         return bool(self.truth_file) and bool(self.public_archive)
+
+    @property
+    def dataset_is_rebuildable(self) -> bool:
+        """A dataset generated before datasets were keyed (its meta still names the seed): anyone can rebuild
+        its truth from the seed, so the organizers should generate it again."""
+        return self.dataset_source == self.DatasetSource.GENERATED and "seed" in (self.dataset_meta or {})
 
     @property
     def primary_metric(self) -> str | None:

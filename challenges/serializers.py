@@ -303,6 +303,9 @@ class ChallengeSerializer(serializers.ModelSerializer):
         write_only=True, required=False, help_text="Generate the dataset from (seed, size)."
     )
     has_dataset = serializers.BooleanField(read_only=True)
+    dataset_seed = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The event's organizers only (absent for everyone else)."
+    )
     dataset_size = serializers.CharField(read_only=True, help_text="small, medium or large")
 
     class Meta:
@@ -325,6 +328,20 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "phases",
         ]
         read_only_fields = ["id", "dataset_source", "dataset_seed", "dataset_size", "truth_version"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # The seed is half of the key of a generated dataset: only the organizers see it.
+        if not self._organizes(instance.event):
+            data.pop("dataset_seed", None)
+        return data
+
+    def _organizes(self, event: Event) -> bool:
+        """Is the caller an organizer of `event`? Asked once per event for a whole list."""
+        cache = self.context.setdefault("_organizer_of", {}) if isinstance(self.context, dict) else {}
+        if event.pk not in cache:
+            cache[event.pk] = selectors.is_organizer(_user(self.context), event)
+        return cache[event.pk]
 
     @extend_schema_field(PhaseBriefSerializer(many=True))
     def get_phases(self, challenge: Challenge) -> list[dict]:

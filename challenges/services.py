@@ -151,12 +151,16 @@ def challenge_store_dataset(*, challenge: Challenge, public_files: dict[str, byt
 
 
 def challenge_generate_dataset(*, challenge: Challenge, seed: int, size: str = "small") -> Challenge:
-    """Generate the synthetic dataset of a scored challenge and store it (kept apart from the truth)."""
+    """Generate the synthetic dataset of a scored challenge and store it (kept apart from the truth).
+
+    The challenge's server-held `dataset_secret` is mixed with the organizers' seed: the same seed gives
+    the organizers the same files again, while nobody else can rebuild them from the published generator.
+    """
     from .datasets import generate
 
     if not challenge.is_scored:
         raise ValidationError(_("Judged challenges have no generated dataset."))
-    dataset = generate(challenge.kind, seed, size)
+    dataset = generate(challenge.kind, seed, size, bytes.fromhex(challenge.dataset_secret))
     challenge.dataset_source = Challenge.DatasetSource.GENERATED
     challenge.dataset_seed = seed
     challenge.dataset_size = size
@@ -406,6 +410,7 @@ def challenge_update(
         or size != challenge.dataset_size
         or challenge.dataset_source != Challenge.DatasetSource.GENERATED
         or not challenge.has_dataset
+        or challenge.dataset_is_rebuildable
     ):
         challenge_generate_dataset(challenge=challenge, seed=dataset_seed, size=size)
         audit(

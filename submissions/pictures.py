@@ -1,6 +1,8 @@
 """Pictures of submissions and leaderboards: pure functions (no ORM, no files), so they test without a database.
 
-- `hotspot_map`: the fictional city's grid, true incidents of a split as shades, flagged cells outlined (PNG).
+- `hotspot_map`: the fictional city's grid shaded by incident counts, flagged cells outlined (PNG). Before the
+  results are published the views pass the participant-facing history (history.csv), never the truth:
+  decoding the shades of a truth map gives the hidden counts cell by cell.
 - `network_picture`: the predicted communities of a network submission with the ties among them (PNG).
 - `history_svg`: the best score over time of the top teams (SVG, server-rendered, no script).
 - `bar_chart_svg`: submissions per day (SVG) for the organizer dashboard.
@@ -37,6 +39,7 @@ class Texts:
 
     true_incidents: str = "true incidents"
     flagged_cells: str = "flagged cells"
+    history_incidents: str = "past incidents (history)"
     no_community: str = "No node was placed in a community."
     # (communities, nodes) -> "3 communities, 120 nodes"
     network_summary: Callable[[int, int], str] = lambda communities, nodes: (
@@ -108,9 +111,11 @@ def hotspot_map(
     flagged: Iterable[tuple[int, int]],
     max_px: int = 720,
     texts: Texts = ENGLISH,
+    counts_label: str | None = None,
 ) -> bytes:
-    """A PNG map: study cells white to red by true incidents, cells outside the study area grey,
-    flagged cells outlined in blue. `counts` holds every study cell (zeros included).
+    """A PNG map: study cells white to red by `counts`, cells outside the study area grey, flagged cells
+    outlined in blue. `counts` holds every study cell (zeros included); `counts_label` names them in the
+    legend (default: `texts.true_incidents`).
 
     The legend (two swatches and their labels) goes on one line below the map when it fits the map's
     width, else on two lines, so longer translations are never cut."""
@@ -118,7 +123,8 @@ def hotspot_map(
     width = cols * cell + 1
     text_font = font(12)
     swatch, gap, line_h = 14, 4, 20
-    label_w = [math.ceil(text_font.getlength(label)) for label in (texts.true_incidents, texts.flagged_cells)]
+    counts_label = texts.true_incidents if counts_label is None else counts_label
+    label_w = [math.ceil(text_font.getlength(label)) for label in (counts_label, texts.flagged_cells)]
     one_line = 4 + swatch + gap + label_w[0] + 16 + swatch + gap + label_w[1] <= width
     legend_h = 8 + (line_h if one_line else 2 * line_h)
     image = Image.new("RGB", (width, rows * cell + 1 + legend_h), "#d9d9d9")
@@ -133,7 +139,7 @@ def hotspot_map(
         draw.rectangle([x, y, x + cell - 1, y + cell - 1], outline="#0b3d91", width=outline)
     y0 = rows * cell + 6
     draw.rectangle([4, y0, 4 + swatch, y0 + swatch], fill=_heat(1.0))
-    draw.text((4 + swatch + gap, y0 + 1), texts.true_incidents, fill="#000000", font=text_font)
+    draw.text((4 + swatch + gap, y0 + 1), counts_label, fill="#000000", font=text_font)
     x1, y1 = (4 + swatch + gap + label_w[0] + 16, y0) if one_line else (4, y0 + line_h)
     draw.rectangle([x1, y1, x1 + swatch, y1 + swatch], outline="#0b3d91", width=2)
     draw.text((x1 + swatch + gap, y1 + 1), texts.flagged_cells, fill="#000000", font=text_font)

@@ -132,6 +132,22 @@ def can_see_private(user: User | None, phase: Phase) -> bool:
     return phase.results_published or is_organizer(user, phase.challenge.event)
 
 
+def truth_overlay_shown(phase: Phase, at: datetime | None = None) -> bool:
+    """May pictures of this phase's submissions show the hidden truth (e.g. true incidents per cell)?
+
+    Only once the organizers published this phase's results, and only while no other phase of the
+    challenge still takes (or will take) submissions against the same truth without published results:
+    otherwise the picture would hand that phase's teams the answer. One query.
+    """
+    if not phase.results_published:
+        return False
+    at = at or timezone.now()
+    others = Phase.objects.filter(challenge_id=phase.challenge_id, results_published_at__isnull=True).exclude(
+        pk=phase.pk
+    )
+    return not any(other.accepts_until > at for other in others.only("closes_at", "grace_seconds"))
+
+
 def can_see_leaderboard(user: User | None, phase: Phase, split: str) -> bool:
     """Organizers always; others: the public split while the phase shows it, both once results are published."""
     if phase.results_published:

@@ -178,6 +178,7 @@ def submission_detail(request, pk: int):
         "queue_position": selectors.queue_position(submission),
         "has_picture": submission.status == Submission.Status.SCORED
         and phase.challenge.kind in (Challenge.Kind.HOTSPOT, Challenge.Kind.NETWORK),
+        "truth_overlay": selectors.truth_overlay_shown(phase),
         "can_mark_final": phase.leaderboard_mode == Phase.LeaderboardMode.FINAL
         and submission.status == Submission.Status.SCORED
         and not submission.is_final
@@ -264,6 +265,8 @@ def picture_texts() -> pictures.Texts:
         true_incidents=_("true incidents"),
         # Translators: legend of the hotspot map (a PNG): the cells outlined in blue.
         flagged_cells=_("flagged cells"),
+        # Translators: legend of the hotspot map (a PNG): cells shaded by the incidents of the history weeks.
+        history_incidents=_("past incidents (history)"),
         no_community=_("No node was placed in a community."),
         network_summary=network_summary,
         history_title=_("Best score over time"),
@@ -274,31 +277,58 @@ def picture_texts() -> pictures.Texts:
     )
 
 
-def _render_picture(submission: Submission) -> bytes | None:
+def _public_archive(challenge: Challenge) -> zipfile.ZipFile | None:
+    if not challenge.public_archive:
+        return None
+    with challenge.public_archive.storage.open(challenge.public_archive.name, "rb") as handle:
+        return zipfile.ZipFile(io.BytesIO(handle.read()))
+
+
+def _history_counts(archive: zipfile.ZipFile | None, cells: list[str]) -> dict[str, int]:
+    """Incidents per cell over the participants' history.csv (zeros when the dataset has none)."""
+    counts = dict.fromkeys(cells, 0)
+    if archive is not None and "history.csv" in archive.namelist():
+        for row in _rows(archive.read("history.csv").decode("utf-8-sig")):
+            if len(row) >= 3 and row[1] in counts:
+                counts[row[1]] += int(row[2])
+    return counts
+
+
+def _render_picture(submission: Submission, *, truth_overlay: bool) -> bytes | None:
+    """The submission's picture: what the submission says, over participant-facing data only, unless
+    `truth_overlay` (results published, see `selectors.truth_overlay_shown`) lets the truth be drawn."""
     challenge = submission.phase.challenge
+    texts = picture_texts()
     if challenge.kind == Challenge.Kind.HOTSPOT:
         from challenges.datasets.hotspot import parse_cell_id
 
-        truth = _rows(_read_text(challenge.truth_file.storage, challenge.truth_file.name))
-        counts = {parse_cell_id(cell): int(n) for cell, split, n in truth if split == "public"}
         scores = {row[0]: float(row[1]) for row in _rows(_read_text(submission.file.storage, submission.file.name))}
+        if truth_overlay:
+            truth = _rows(_read_text(challenge.truth_file.storage, challenge.truth_file.name))
+            by_cell = {cell: int(n) for cell, split, n in truth if split == "public"}
+            label = texts.true_incidents
+        else:
+            by_cell = _history_counts(_public_archive(challenge), sorted(scores))
+            label = texts.history_incidents
+        counts = {parse_cell_id(cell): n for cell, n in by_cell.items()}
         fractions = (challenge.scoring_params or {}).get("fractions") or [0.05]
         fraction = 0.05 if 0.05 in fractions else fractions[0]
         flagged = [parse_cell_id(c) for c in pictures.flagged_cells(scores, fraction)]
         meta = challenge.dataset_meta or {}
         rows = meta.get("grid_rows") or 1 + max(r for r, _ in counts)
         cols = meta.get("grid_cols") or 1 + max(c for _, c in counts)
-        return pictures.hotspot_map(rows=rows, cols=cols, counts=counts, flagged=flagged, texts=picture_texts())
+        return pictures.hotspot_map(
+            rows=rows, cols=cols, counts=counts, flagged=flagged, texts=texts, counts_label=label
+        )
     if challenge.kind == Challenge.Kind.NETWORK:
+        # The team's own communities over the public edges.csv: nothing from the truth, before or after.
         communities = {row[0]: int(row[1]) for row in _rows(_read_text(submission.file.storage, submission.file.name))}
         edges: list[tuple[str, str]] = []
-        if challenge.public_archive:
-            with challenge.public_archive.storage.open(challenge.public_archive.name, "rb") as handle:
-                archive = zipfile.ZipFile(io.BytesIO(handle.read()))
-            if "edges.csv" in archive.namelist():
-                text = archive.read("edges.csv").decode("utf-8-sig")
-                edges = [(row[0], row[1]) for row in _rows(text)]
-        return pictures.network_picture(communities=communities, edges=edges, texts=picture_texts())
+        archive = _public_archive(challenge)
+        if archive is not None and "edges.csv" in archive.namelist():
+            text = archive.read("edges.csv").decode("utf-8-sig")
+            edges = [(row[0], row[1]) for row in _rows(text)]
+        return pictures.network_picture(communities=communities, edges=edges, texts=texts)
     return None
 
 
@@ -311,13 +341,17 @@ def submission_picture(request, pk: int):
         raise Http404(_("Pictures are drawn for scored submissions only."))
     storage = submission.file.storage
     language = get_language() or settings.LANGUAGE_CODE
-    name = f"pictures/{submission.pk}-v{submission.phase.challenge.truth_version}-{language}.png"
+    truth_overlay = selectors.truth_overlay_shown(submission.phase)
+    # The overlay is in the name: a truth picture drawn after publication is never served once the results
+    # are withdrawn (or another phase reopens), nor a plain one after publication.
+    layer = "truth" if truth_overlay else "plain"
+    name = f"pictures/{submission.pk}-v{submission.phase.challenge.truth_version}-{layer}-{language}.png"
     if storage.exists(name):
         with storage.open(name, "rb") as handle:
             data = handle.read()
     else:
         try:
-            data = _render_picture(submission)
+            data = _render_picture(submission, truth_overlay=truth_overlay)
         except Exception:
             logger.exception("could not draw the picture of submission %s", submission.pk)
             data = None

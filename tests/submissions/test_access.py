@@ -112,4 +112,6 @@ def test_the_picture_is_drawn_and_kept_once_per_language(client):
         pictures[language] = response.content
     assert pictures["en"] != pictures["pt"]  # the legend is drawn in the viewer's language
     storage = mine.file.storage
-    assert storage.exists(f"pictures/{mine.pk}-v1-en.png") and storage.exists(f"pictures/{mine.pk}-v1-pt.png")
+    assert storage.exists(f"pictures/{mine.pk}-v1-plain-en.png") and storage.exists(
+        f"pictures/{mine.pk}-v1-plain-pt.png"
+    )
