@@ -49,11 +49,54 @@ def event_create(*, creator: User, name: str, slug: str, **fields) -> Event:
     return event
 
 
+def event_staff_role(*, event: Event, user: User | None) -> str | None:
+    """The user's EventRole in `event` ("organizer" over "judge"), or None: those who run an event
+    do not take part in it."""
+    if user is None or not user.is_authenticated:
+        return None
+    roles = set(EventRole.objects.filter(event=event, user=user).values_list("role", flat=True))
+    if EventRole.Role.ORGANIZER in roles:
+        return EventRole.Role.ORGANIZER
+    if EventRole.Role.JUDGE in roles:
+        return EventRole.Role.JUDGE
+    return None
+
+
+def require_not_event_staff(*, event: Event, user: User) -> None:
+    """Refuse (403, saying why) an organizer or judge of `event` who tries to register or join a team."""
+    role = event_staff_role(event=event, user=user)
+    if role == EventRole.Role.ORGANIZER:
+        raise PermissionDenied(
+            _("You organize this event, so you cannot take part in it: organizers cannot register or join a team.")
+        )
+    if role == EventRole.Role.JUDGE:
+        raise PermissionDenied(
+            _("You judge this event, so you cannot take part in it: judges cannot register or join a team.")
+        )
+
+
 @transaction.atomic
 def role_grant(*, event: Event, actor: User, user: User, role: str) -> EventRole:
-    """Make `user` an organizer or judge of `event` (organizers and site staff only)."""
+    """Make `user` an organizer or judge of `event` (organizers and site staff only).
+
+    Someone who takes part in the event (registered, or in one of its teams) cannot also run or judge it:
+    refused, saying why. (An existing role granted again is harmless.)
+    """
     if not (is_organizer(actor, event) or actor.is_staff):
         raise PermissionDenied(_("Only the organizers of this event can grant roles."))
+    already = EventRole.objects.filter(event=event, user=user, role=role).exists()
+    if not already and (
+        Registration.objects.filter(event=event, user=user).exists()
+        or TeamMembership.objects.filter(event=event, user=user).exists()
+    ):
+        raise ValidationError(
+            _(
+                "%(name)s takes part in this event (registered or in a team): "
+                "a participant cannot also be one of its organizers or judges."
+            )
+            % {"name": user.username},
+            code="participant_cannot_have_role",
+        )
     obj, _created = EventRole.objects.get_or_create(event=event, user=user, role=role)
     audit(event=event, actor=actor, action="role_grant", user=user.username, role=role)
     return obj
@@ -83,11 +126,13 @@ def registration_create(
 ) -> Registration:
     """Register `user` for `event`, or record their acceptance of a newer version of the terms.
 
-    1. refuse if the terms are not accepted, the event is a draft, an invite-only event is joined
+    1. refuse its organizers and judges (they do not take part), and refuse if the terms are not
+       accepted, the event is a draft, an invite-only event is joined
        without its invite link, or registration is closed (re-acceptance is always allowed),
     2. create the registration or update it with the current terms version and the time.
     """
     at = at or timezone.now()
+    require_not_event_staff(event=event, user=user)
     if not accept_terms:
         raise ValidationError(_("You must accept the event's data-use agreement to register."), code="terms")
     existing = Registration.objects.select_for_update().filter(event=event, user=user).first()
@@ -212,6 +257,7 @@ def roster_locked(event: Event, at: datetime | None = None) -> bool:
 
 
 def _check_can_change_team(event: Event, user: User) -> None:
+    require_not_event_staff(event=event, user=user)
     require_accepted_terms(event=event, user=user)
     if roster_locked(event):
         raise ValidationError(_("Teams are locked: the event's last phase has closed."), code="roster_locked")

@@ -15,13 +15,13 @@ from django.db.models.functions import TruncDate
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from hackplatform.web import next_url, safe_next_url
 
 from . import charts, hooks, selectors, services
 from .forms import (
@@ -156,6 +156,8 @@ def _event_context(request, event: Event) -> dict:
         "team": team,
         "terms": event.current_terms,
         "roster_locked": services.roster_locked(event),
+        # An organizer or judge of the event is not offered to register or form a team (the services refuse).
+        "staff_role": services.event_staff_role(event=event, user=request.user),
     }
 
 
@@ -178,6 +180,7 @@ def event_detail(request, slug):
 def event_register(request, slug):
     """Accept the current data-use agreement: a first registration or a re-acceptance."""
     event = _get_visible_event(request, slug)
+    services.require_not_event_staff(event=event, user=request.user)
     form = RegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -188,10 +191,7 @@ def event_register(request, slug):
             _add_errors(form, exc)
         else:
             messages.success(request, _("You are registered for %(event)s.") % {"event": event.name})
-            next_url = request.GET.get("next", "")
-            if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-                return redirect(next_url)
-            return redirect(event)
+            return redirect(safe_next_url(request, request.GET.get("next"), event.get_absolute_url()))
     context = _event_context(request, event)
     context["form"] = form
     return render(request, "challenges/event_register.html", context)
@@ -201,6 +201,7 @@ def event_register(request, slug):
 @explain_refusals
 def team_create(request, slug):
     event = _get_visible_event(request, slug)
+    services.require_not_event_staff(event=event, user=request.user)
     if services.team_of(event=event, user=request.user):
         messages.info(request, _("You are already in a team for this event."))
         return redirect(event)
@@ -598,7 +599,7 @@ def phase_publish(request, phase_id):
     publish = request.POST.get("publish") == "1"
     services.phase_publish_results(phase=phase, actor=request.user, published=publish)
     messages.success(request, _("Results published.") if publish else _("Results withdrawn."))
-    return redirect(request.POST.get("next") or phase.challenge.get_absolute_url())
+    return redirect(next_url(request, phase.challenge.get_absolute_url()))
 
 
 @login_required
