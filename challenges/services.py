@@ -297,7 +297,10 @@ def team_create(*, event: Event, user: User, name: str, country: str, logo=None)
 def team_join(*, team: Team, user: User, join_code: str) -> TeamMembership:
     event = team.event
     _check_can_change_team(event, user)
-    team = Team.objects.select_for_update().get(pk=team.pk)  # serialize joins: size limit holds under races
+    # Lock the team row: joins are serialized (the size limit holds under races), and an upload to this
+    # team (which locks the same row) cannot check the limits while a member, and the uploads they made
+    # for their previous team in the phase (submissions.selectors.counted_submissions), is arriving.
+    team = Team.objects.select_for_update().get(pk=team.pk)
     if join_code != team.join_code:
         raise ValidationError(_("This join code is not valid for this team."), code="bad_join_code")
     if TeamMembership.objects.filter(event=event, user=user).exists():
