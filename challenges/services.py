@@ -351,6 +351,19 @@ def team_transfer_captain(*, team: Team, actor: User, new_captain: User) -> Team
     return team
 
 
+@transaction.atomic
+def team_regenerate_join_code(*, team: Team, actor: User) -> Team:
+    """Give the team a new join code (its captain only); the old code and invite link stop working at once."""
+    from .models import _join_code
+
+    team = Team.objects.select_for_update().select_related("event").get(pk=team.pk)
+    if team.captain_id != getattr(actor, "id", None):
+        raise PermissionDenied(_("Only the team's captain can make a new join code."))
+    team.join_code = _join_code()
+    team.save(update_fields=["join_code"])
+    return team
+
+
 def team_of(*, event: Event, user: User) -> Team | None:
     if not user or not user.is_authenticated:
         return None

@@ -245,6 +245,7 @@ def team_detail(request, team_id):
             "is_member": is_member,
             "can_manage": can_manage,
             "show_code": is_member or context["is_organizer"],
+            "is_captain": team.captain_id == request.user.id,
             "invite_url": invite_url,
             "transfer_form": TransferCaptainForm(team=team) if can_manage else None,
             "below_min": team.memberships.count() < event.team_size_min,
@@ -346,6 +347,17 @@ def team_leave(request, team_id):
         return redirect("challenges:team_detail", team.pk)
     messages.success(request, _("You left %(team)s.") % {"team": team.name})
     return redirect(team.event)
+
+
+@login_required
+@require_POST
+@explain_refusals
+def team_join_code(request, team_id):
+    """The captain makes a new join code: the old code and invite link stop working."""
+    team = _get_team(request, team_id)
+    services.team_regenerate_join_code(team=team, actor=request.user)
+    messages.success(request, _("The team has a new join code; the old code and invite link no longer work."))
+    return redirect("challenges:team_detail", team.pk)
 
 
 @login_required
