@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 
 from .models import AuditLog, Challenge, Event, EventRole, Phase, Registration, Team, TeamMembership, Terms
+from .names import team_name_key
 from .selectors import is_organizer
 
 
@@ -263,6 +264,28 @@ def _check_can_change_team(event: Event, user: User) -> None:
         raise ValidationError(_("Teams are locked: the event's last phase has closed."), code="roster_locked")
 
 
+def _check_team_name_free(event: Event, name: str, *, team: Team | None = None) -> None:
+    """Refuse (on the `name` field) a name another team of `event` has, or one that only differs from it
+    by case, spacing or look-alike characters (challenges.names.team_name_key)."""
+    others = event.teams.filter(name_key=team_name_key(name))
+    if team is not None:
+        others = others.exclude(pk=team.pk)
+    taken = others.values_list("name", flat=True).first()
+    if taken is not None:
+        raise ValidationError(
+            {
+                "name": ValidationError(
+                    _(
+                        "A team of this event is already called “%(taken)s”, which looks the same as "
+                        "“%(name)s”. Choose a name that differs by more than case, spacing or look-alike letters."
+                    )
+                    % {"taken": taken, "name": name},
+                    code="team_name_taken",
+                )
+            }
+        )
+
+
 @transaction.atomic
 def team_create(*, event: Event, user: User, name: str, country: str, logo=None) -> Team:
     """Create a team with `user` as its captain and first member.
@@ -277,8 +300,7 @@ def team_create(*, event: Event, user: User, name: str, country: str, logo=None)
         raise ValidationError(_("You are already in a team for this event. Leave it first."), code="already_in_team")
     if event.max_teams is not None and event.teams.filter(is_baseline=False).count() >= event.max_teams:
         raise ValidationError(_("This event has reached its maximum number of teams."), code="max_teams")
-    if event.teams.filter(name__iexact=name).exists():
-        raise ValidationError(_("A team with this name already exists in this event."), code="team_name_taken")
+    _check_team_name_free(event, name)
     team = Team(event=event, name=name, country=country, captain=user)
     team.full_clean()
     if logo:
@@ -682,14 +704,7 @@ def team_update(*, team: Team, actor: User, name: str | None = None, country: st
     if name is not None:
         name = name.strip()
         if name != team.name:
-            if team.event.teams.filter(name__iexact=name).exclude(pk=team.pk).exists():
-                raise ValidationError(
-                    {
-                        "name": ValidationError(
-                            _("A team with this name already exists in this event."), code="team_name_taken"
-                        )
-                    }
-                )
+            _check_team_name_free(team.event, name, team=team)
             team.name = name
             changed.add("name")
     if country is not None and str(country) != team.country.code:
@@ -707,7 +722,12 @@ def team_update(*, team: Team, actor: User, name: str | None = None, country: st
     if not changed:
         return team
     try:
-        team.save()
+        try:
+            with transaction.atomic():
+                team.save()
+        except IntegrityError:  # another team took a look-alike name since the check above
+            _check_team_name_free(team.event, team.name, team=team)
+            raise
         audit(event=team.event, actor=actor, action="team_update", team=team.pk, fields=sorted(changed))
         hooks.team_changed.send(sender=Team, team=team, changed=changed)
     except BaseException:
