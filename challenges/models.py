@@ -53,6 +53,10 @@ class Event(models.Model):
         PUBLISHED = "published", _("Published")
         INVITE_ONLY = "invite_only", _("Invite only (with the invite link)")
 
+    class RosterVisibility(models.TextChoices):
+        PARTICIPANTS = "participants", _("Participants, judges and organizers of the event")
+        PUBLIC = "public", _("Everyone, also visitors who are not logged in")
+
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
@@ -71,6 +75,13 @@ class Event(models.Model):
     visibility = models.CharField(_("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.DRAFT)
     invite_token = models.CharField(max_length=40, default=_invite_token, unique=True, editable=False)
     code_of_conduct = models.TextField(_("code of conduct"), blank=True, help_text=_("Markdown."))
+    roster_visibility = models.CharField(
+        _("who sees the members of teams"),
+        max_length=20,
+        choices=RosterVisibility.choices,
+        default=RosterVisibility.PARTICIPANTS,
+        help_text=_("Others see each team's name, country and number of members, not who is in it."),
+    )
     roster_unlocked = models.BooleanField(
         _("roster unlocked by an organizer"),
         default=False,

@@ -406,6 +406,7 @@ EVENT_EDITABLE = {
     "max_teams",
     "visibility",
     "code_of_conduct",
+    "roster_visibility",
 }
 
 

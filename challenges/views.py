@@ -242,6 +242,8 @@ def team_detail(request, team_id):
             "team": team,
             "my_team": context["team"],
             "members": team.memberships.select_related("user").order_by("joined_at"),
+            # Who is in the team: only for those the event shows rosters to (the count is always shown).
+            "show_roster": selectors.can_see_roster(request.user, event),
             "is_member": is_member,
             "can_manage": can_manage,
             "show_code": is_member or context["is_organizer"],
