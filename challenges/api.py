@@ -243,6 +243,18 @@ class TeamLeaveView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class TeamJoinCodeView(APIView):
+    """Make a new join code (the captain only): the old code and invite link stop working at once."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: TeamSerializer, 403: DETAIL, 404: DETAIL})
+    def post(self, request, team_id: int):
+        team = _visible_team(request, team_id)
+        services.team_regenerate_join_code(team=team, actor=request.user)
+        return Response(TeamSerializer(_team_with_members(team.pk), context={"request": request}).data)
+
+
 class TeamCaptainView(APIView):
     """Hand the captaincy to another member (the captain or an organizer)."""
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("teams/<int:team_id>/join/", api.TeamJoinView.as_view(), name="team-join"),
     path("teams/<int:team_id>/leave/", api.TeamLeaveView.as_view(), name="team-leave"),
     path("teams/<int:team_id>/captain/", api.TeamCaptainView.as_view(), name="team-captain"),
+    path("teams/<int:team_id>/join-code/", api.TeamJoinCodeView.as_view(), name="team-join-code"),
     *router.urls,
 ]

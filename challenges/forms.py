@@ -110,6 +110,7 @@ class EventForm(forms.ModelForm):
             "team_size_max",
             "max_teams",
             "visibility",
+            "roster_visibility",
             "code_of_conduct",
         ]
         widgets = {

@@ -5,7 +5,8 @@ Nothing an uploader sends is stored as sent:
 1. the byte size is capped (settings.IMAGE_MAX_UPLOAD_BYTES) before Pillow reads anything,
 2. `Image.open` reads only the header: the format must be PNG, JPEG or WebP (whatever the file's
    name says) and width x height must stay under settings.IMAGE_MAX_PIXELS, checked *before* the
-   pixels are decoded, so a decompression bomb is refused without being expanded,
+   pixels are decoded, so a decompression bomb is refused without being expanded (a per-call check:
+   Pillow's global `Image.MAX_IMAGE_PIXELS` is never changed, which would race between threads),
 3. the image is decoded, oriented, converted to RGB(A) and re-encoded (which drops EXIF, GPS and
    any trailing payload), shrunk to at most `max_side`, plus a thumbnail.
 
@@ -15,7 +16,6 @@ Every refusal is a django ValidationError with a sentence the uploader understan
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -46,29 +46,33 @@ def _encode(img: Image.Image, fmt: str) -> bytes:
 
 
 def _open_checked(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
-    """Open, check format and pixel count from the header, then decode. Raises ValidationError."""
+    """Open, check format and pixel count from the header, then decode. Raises ValidationError.
+
+    The cap is this call's own comparison with `img.size` (read from the header, nothing decoded yet):
+    no process-wide state is touched, so concurrent requests with different caps cannot interfere.
+    Pillow's global guard (`Image.MAX_IMAGE_PIXELS`) stays at its default as a second line: its error
+    (at twice that default, raised by `Image.open`) is refused too.
+    """
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
-            if img.format not in ALLOWED_FORMATS:
-                raise ValidationError(
-                    _("Upload a PNG, JPEG or WebP image (this file is %(format)s).") % {"format": img.format or "?"},
-                    code="image_format",
-                )
-            width, height = img.size
-            if width * height > max_pixels:
-                raise ValidationError(
-                    _("This image has too many pixels (%(w)d×%(h)d); the limit is %(max)s million pixels.")
-                    % {"w": width, "h": height, "max": f"{max_pixels / 1_000_000:g}"},
-                    code="image_pixels",
-                )
-            fmt = img.format
-            img.load()
-            return ImageOps.exif_transpose(img), fmt
+        img = Image.open(io.BytesIO(data))
+        if img.format not in ALLOWED_FORMATS:
+            raise ValidationError(
+                _("Upload a PNG, JPEG or WebP image (this file is %(format)s).") % {"format": img.format or "?"},
+                code="image_format",
+            )
+        width, height = img.size
+        if width * height > max_pixels:
+            raise ValidationError(
+                _("This image has too many pixels (%(w)d×%(h)d); the limit is %(max)s million pixels.")
+                % {"w": width, "h": height, "max": f"{max_pixels / 1_000_000:g}"},
+                code="image_pixels",
+            )
+        fmt = img.format
+        img.load()
+        return ImageOps.exif_transpose(img), fmt
     except ValidationError:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except Image.DecompressionBombError:
         raise ValidationError(_("This image has too many pixels."), code="image_pixels")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(
@@ -91,14 +95,7 @@ def process_image(upload, *, name: str, max_side: int = 1600, thumb_side: int = 
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise ValidationError(_("This image is too large; the limit is %(max)d KB.") % {"max": max_bytes // 1024})
-    # Pillow's own bomb guard too, in case something below decodes before our check (Pillow warns at the
-    # limit and raises at twice the limit; we turn both into a refusal). Restored afterwards: it is global.
-    previous_guard = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = max_pixels
-    try:
-        img, fmt = _open_checked(data, max_pixels)
-    finally:
-        Image.MAX_IMAGE_PIXELS = previous_guard
+    img, fmt = _open_checked(data, max_pixels)
     if img.mode not in ("RGB", "RGBA"):
         img = img.convert("RGBA" if "A" in img.getbands() or img.mode == "P" else "RGB")
     img.thumbnail((max_side, max_side))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.models import validate_timezone
+from challenges.names import team_name_key
 from hackplatform.storage import private_storage
 
 AOE = "Etc/GMT+12"  # "Anywhere on Earth": UTC-12, the last place on Earth where a day ends.
@@ -57,6 +58,10 @@ class Event(models.Model):
         PUBLISHED = "published", _("Published")
         INVITE_ONLY = "invite_only", _("Invite only (with the invite link)")
 
+    class RosterVisibility(models.TextChoices):
+        PARTICIPANTS = "participants", _("Participants, judges and organizers of the event")
+        PUBLIC = "public", _("Everyone, also visitors who are not logged in")
+
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
@@ -75,6 +80,13 @@ class Event(models.Model):
     visibility = models.CharField(_("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.DRAFT)
     invite_token = models.CharField(max_length=40, default=_invite_token, unique=True, editable=False)
     code_of_conduct = models.TextField(_("code of conduct"), blank=True, help_text=_("Markdown."))
+    roster_visibility = models.CharField(
+        _("who sees the members of teams"),
+        max_length=20,
+        choices=RosterVisibility.choices,
+        default=RosterVisibility.PARTICIPANTS,
+        help_text=_("Others see each team's name, country and number of members, not who is in it."),
+    )
     roster_unlocked = models.BooleanField(
         _("roster unlocked by an organizer"),
         default=False,
@@ -383,6 +395,10 @@ class Phase(models.Model):
 class Team(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(_("name"), max_length=80)
+    # The name with look-alike characters, case and spacing folded (challenges.names.team_name_key):
+    # unique per event, so "Team Alpha", "TEAM  ALPHA" and "Теаm Аlpha" (Cyrillic) cannot all exist.
+    # Set from `name` on every clean() and save(); indexed by the constraint below.
+    name_key = models.CharField(max_length=400, editable=False, default="")
     country = CountryField(_("country"))
     logo = models.ImageField(_("logo"), upload_to="team-logos/", blank=True)
     captain = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -396,10 +412,29 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["event", "name"]
-        constraints = [models.UniqueConstraint(fields=["event", "name"], name="team_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="team_unique_name"),
+            models.UniqueConstraint(
+                fields=["event", "name_key"],
+                name="team_unique_name_key",
+                violation_error_message=_(
+                    "A team with this name, or with one that looks the same, already exists in this event."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = team_name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.name_key = team_name_key(self.name)
 
 
 class TeamMembership(models.Model):

@@ -62,6 +62,21 @@ def is_organizer(user, event: Event) -> bool:
     return EventRole.objects.filter(event=event, user=user, role=EventRole.Role.ORGANIZER).exists()
 
 
+def can_see_roster(user, event: Event) -> bool:
+    """May `user` see who is in the teams of `event` (usernames)? Everyone when the event makes rosters
+    public; otherwise its participants (registered), judges and organizers, and superusers."""
+    if event.roster_visibility == Event.RosterVisibility.PUBLIC:
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        EventRole.objects.filter(event=event, user=user).exists()
+        or Registration.objects.filter(event=event, user=user).exists()
+    )
+
+
 def events_organized_by(user) -> QuerySet[Event]:
     if user is None or not user.is_authenticated:
         return Event.objects.none()

@@ -46,6 +46,7 @@ class EventSerializer(serializers.ModelSerializer):
             "banner_thumbnail",
             "timezone",
             "visibility",
+            "roster_visibility",
             "team_size_min",
             "team_size_max",
             "max_teams",
@@ -130,8 +131,13 @@ class RegistrationSerializer(serializers.Serializer):
 
 class TeamSerializer(serializers.ModelSerializer):
     country = CountryField()
-    captain = serializers.CharField(source="captain.username", read_only=True)
-    members = serializers.SerializerMethodField()
+    captain = serializers.SerializerMethodField(
+        help_text="The captain's username; null for callers the event does not show its rosters to."
+    )
+    members = serializers.SerializerMethodField(
+        help_text="Usernames; null for callers the event does not show its rosters to (see `size`)."
+    )
+    size = serializers.SerializerMethodField(help_text="How many members the team has (always shown).")
     join_code = serializers.SerializerMethodField(help_text="Only for the team's members and the organizers.")
     invite_url = serializers.SerializerMethodField(help_text="Only for the team's members and the organizers.")
     event = serializers.CharField(source="event.slug", read_only=True)
@@ -147,6 +153,7 @@ class TeamSerializer(serializers.ModelSerializer):
             "logo",
             "captain",
             "members",
+            "size",
             "is_baseline",
             "join_code",
             "invite_url",
@@ -160,8 +167,25 @@ class TeamSerializer(serializers.ModelSerializer):
             return False
         return any(m.user_id == user.id for m in team.memberships.all()) or selectors.is_organizer(user, team.event)
 
-    def get_members(self, team: Team) -> list[str]:
+    def _may_see_roster(self, team: Team) -> bool:
+        # One answer per event and request: a list of teams asks once, not once per team.
+        cache = self.context.setdefault("_roster_visible", {})
+        if team.event_id not in cache:
+            cache[team.event_id] = selectors.can_see_roster(_user(self.context), team.event)
+        return cache[team.event_id]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_captain(self, team: Team) -> str | None:
+        return team.captain.username if self._may_see_roster(team) else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField(), allow_null=True))
+    def get_members(self, team: Team) -> list[str] | None:
+        if not self._may_see_roster(team):
+            return None
         return sorted(m.user.username for m in team.memberships.all())
+
+    def get_size(self, team: Team) -> int:
+        return len(team.memberships.all())
 
     def get_join_code(self, team: Team) -> str | None:
         return team.join_code if self._may_see_code(team) else None

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 
 from .models import AuditLog, Challenge, Event, EventRole, Phase, Registration, Team, TeamMembership, Terms
+from .names import team_name_key
 from .selectors import is_organizer
 
 
@@ -49,11 +50,54 @@ def event_create(*, creator: User, name: str, slug: str, **fields) -> Event:
     return event
 
 
+def event_staff_role(*, event: Event, user: User | None) -> str | None:
+    """The user's EventRole in `event` ("organizer" over "judge"), or None: those who run an event
+    do not take part in it."""
+    if user is None or not user.is_authenticated:
+        return None
+    roles = set(EventRole.objects.filter(event=event, user=user).values_list("role", flat=True))
+    if EventRole.Role.ORGANIZER in roles:
+        return EventRole.Role.ORGANIZER
+    if EventRole.Role.JUDGE in roles:
+        return EventRole.Role.JUDGE
+    return None
+
+
+def require_not_event_staff(*, event: Event, user: User) -> None:
+    """Refuse (403, saying why) an organizer or judge of `event` who tries to register or join a team."""
+    role = event_staff_role(event=event, user=user)
+    if role == EventRole.Role.ORGANIZER:
+        raise PermissionDenied(
+            _("You organize this event, so you cannot take part in it: organizers cannot register or join a team.")
+        )
+    if role == EventRole.Role.JUDGE:
+        raise PermissionDenied(
+            _("You judge this event, so you cannot take part in it: judges cannot register or join a team.")
+        )
+
+
 @transaction.atomic
 def role_grant(*, event: Event, actor: User, user: User, role: str) -> EventRole:
-    """Make `user` an organizer or judge of `event` (organizers and site staff only)."""
+    """Make `user` an organizer or judge of `event` (organizers and site staff only).
+
+    Someone who takes part in the event (registered, or in one of its teams) cannot also run or judge it:
+    refused, saying why. (An existing role granted again is harmless.)
+    """
     if not (is_organizer(actor, event) or actor.is_staff):
         raise PermissionDenied(_("Only the organizers of this event can grant roles."))
+    already = EventRole.objects.filter(event=event, user=user, role=role).exists()
+    if not already and (
+        Registration.objects.filter(event=event, user=user).exists()
+        or TeamMembership.objects.filter(event=event, user=user).exists()
+    ):
+        raise ValidationError(
+            _(
+                "%(name)s takes part in this event (registered or in a team): "
+                "a participant cannot also be one of its organizers or judges."
+            )
+            % {"name": user.username},
+            code="participant_cannot_have_role",
+        )
     obj, _created = EventRole.objects.get_or_create(event=event, user=user, role=role)
     audit(event=event, actor=actor, action="role_grant", user=user.username, role=role)
     return obj
@@ -83,11 +127,13 @@ def registration_create(
 ) -> Registration:
     """Register `user` for `event`, or record their acceptance of a newer version of the terms.
 
-    1. refuse if the terms are not accepted, the event is a draft, an invite-only event is joined
+    1. refuse its organizers and judges (they do not take part), and refuse if the terms are not
+       accepted, the event is a draft, an invite-only event is joined
        without its invite link, or registration is closed (re-acceptance is always allowed),
     2. create the registration or update it with the current terms version and the time.
     """
     at = at or timezone.now()
+    require_not_event_staff(event=event, user=user)
     if not accept_terms:
         raise ValidationError(_("You must accept the event's data-use agreement to register."), code="terms")
     existing = Registration.objects.select_for_update().filter(event=event, user=user).first()
@@ -216,9 +262,32 @@ def roster_locked(event: Event, at: datetime | None = None) -> bool:
 
 
 def _check_can_change_team(event: Event, user: User) -> None:
+    require_not_event_staff(event=event, user=user)
     require_accepted_terms(event=event, user=user)
     if roster_locked(event):
         raise ValidationError(_("Teams are locked: the event's last phase has closed."), code="roster_locked")
+
+
+def _check_team_name_free(event: Event, name: str, *, team: Team | None = None) -> None:
+    """Refuse (on the `name` field) a name another team of `event` has, or one that only differs from it
+    by case, spacing or look-alike characters (challenges.names.team_name_key)."""
+    others = event.teams.filter(name_key=team_name_key(name))
+    if team is not None:
+        others = others.exclude(pk=team.pk)
+    taken = others.values_list("name", flat=True).first()
+    if taken is not None:
+        raise ValidationError(
+            {
+                "name": ValidationError(
+                    _(
+                        "A team of this event is already called “%(taken)s”, which looks the same as "
+                        "“%(name)s”. Choose a name that differs by more than case, spacing or look-alike letters."
+                    )
+                    % {"taken": taken, "name": name},
+                    code="team_name_taken",
+                )
+            }
+        )
 
 
 @transaction.atomic
@@ -235,8 +304,7 @@ def team_create(*, event: Event, user: User, name: str, country: str, logo=None)
         raise ValidationError(_("You are already in a team for this event. Leave it first."), code="already_in_team")
     if event.max_teams is not None and event.teams.filter(is_baseline=False).count() >= event.max_teams:
         raise ValidationError(_("This event has reached its maximum number of teams."), code="max_teams")
-    if event.teams.filter(name__iexact=name).exists():
-        raise ValidationError(_("A team with this name already exists in this event."), code="team_name_taken")
+    _check_team_name_free(event, name)
     team = Team(event=event, name=name, country=country, captain=user)
     team.full_clean()
     if logo:
@@ -255,7 +323,10 @@ def team_create(*, event: Event, user: User, name: str, country: str, logo=None)
 def team_join(*, team: Team, user: User, join_code: str) -> TeamMembership:
     event = team.event
     _check_can_change_team(event, user)
-    team = Team.objects.select_for_update().get(pk=team.pk)  # serialize joins: size limit holds under races
+    # Lock the team row: joins are serialized (the size limit holds under races), and an upload to this
+    # team (which locks the same row) cannot check the limits while a member, and the uploads they made
+    # for their previous team in the phase (submissions.selectors.counted_submissions), is arriving.
+    team = Team.objects.select_for_update().get(pk=team.pk)
     if join_code != team.join_code:
         raise ValidationError(_("This join code is not valid for this team."), code="bad_join_code")
     if TeamMembership.objects.filter(event=event, user=user).exists():
@@ -306,6 +377,19 @@ def team_transfer_captain(*, team: Team, actor: User, new_captain: User) -> Team
     return team
 
 
+@transaction.atomic
+def team_regenerate_join_code(*, team: Team, actor: User) -> Team:
+    """Give the team a new join code (its captain only); the old code and invite link stop working at once."""
+    from .models import _join_code
+
+    team = Team.objects.select_for_update().select_related("event").get(pk=team.pk)
+    if team.captain_id != getattr(actor, "id", None):
+        raise PermissionDenied(_("Only the team's captain can make a new join code."))
+    team.join_code = _join_code()
+    team.save(update_fields=["join_code"])
+    return team
+
+
 def team_of(*, event: Event, user: User) -> Team | None:
     if not user or not user.is_authenticated:
         return None
@@ -326,6 +410,7 @@ EVENT_EDITABLE = {
     "max_teams",
     "visibility",
     "code_of_conduct",
+    "roster_visibility",
 }
 
 
@@ -625,14 +710,7 @@ def team_update(*, team: Team, actor: User, name: str | None = None, country: st
     if name is not None:
         name = name.strip()
         if name != team.name:
-            if team.event.teams.filter(name__iexact=name).exclude(pk=team.pk).exists():
-                raise ValidationError(
-                    {
-                        "name": ValidationError(
-                            _("A team with this name already exists in this event."), code="team_name_taken"
-                        )
-                    }
-                )
+            _check_team_name_free(team.event, name, team=team)
             team.name = name
             changed.add("name")
     if country is not None and str(country) != team.country.code:
@@ -650,7 +728,12 @@ def team_update(*, team: Team, actor: User, name: str | None = None, country: st
     if not changed:
         return team
     try:
-        team.save()
+        try:
+            with transaction.atomic():
+                team.save()
+        except IntegrityError:  # another team took a look-alike name since the check above
+            _check_team_name_free(team.event, team.name, team=team)
+            raise
         audit(event=team.event, actor=actor, action="team_update", team=team.pk, fields=sorted(changed))
         hooks.team_changed.send(sender=Team, team=team, changed=changed)
     except BaseException:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("teams/<int:team_id>/edit/", views.team_edit, name="team_edit"),
     path("teams/<int:team_id>/leave/", views.team_leave, name="team_leave"),
     path("teams/<int:team_id>/captain/", views.team_transfer, name="team_transfer"),
+    path("teams/<int:team_id>/join-code/", views.team_join_code, name="team_join_code"),
     path("events/<slug:slug>/challenges/<slug:challenge_slug>/", views.challenge_detail, name="challenge_detail"),
     path("phases/<int:phase_id>/dataset/", views.phase_dataset, name="phase_dataset"),
     # Organizers

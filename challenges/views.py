@@ -13,14 +13,13 @@ from django.db.models.functions import TruncDate
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from hackplatform.web import add_form_errors, csv_response, explain_refusals, refusal_text
+from hackplatform.web import add_form_errors, csv_response, explain_refusals, next_url, refusal_text, safe_next_url
 
 from . import charts, hooks, selectors, services
 from .forms import (
@@ -128,6 +127,8 @@ def _event_context(request, event: Event) -> dict:
         "team": team,
         "terms": event.current_terms,
         "roster_locked": services.roster_locked(event),
+        # An organizer or judge of the event is not offered to register or form a team (the services refuse).
+        "staff_role": services.event_staff_role(event=event, user=request.user),
     }
 
 
@@ -150,6 +151,7 @@ def event_detail(request, slug):
 def event_register(request, slug):
     """Accept the current data-use agreement: a first registration or a re-acceptance."""
     event = _get_visible_event(request, slug)
+    services.require_not_event_staff(event=event, user=request.user)
     form = RegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -160,10 +162,7 @@ def event_register(request, slug):
             add_form_errors(form, exc)
         else:
             messages.success(request, _("You are registered for %(event)s.") % {"event": event.name})
-            next_url = request.GET.get("next", "")
-            if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-                return redirect(next_url)
-            return redirect(event)
+            return redirect(safe_next_url(request, request.GET.get("next"), event.get_absolute_url()))
     context = _event_context(request, event)
     context["form"] = form
     return render(request, "challenges/event_register.html", context)
@@ -173,6 +172,7 @@ def event_register(request, slug):
 @explain_refusals
 def team_create(request, slug):
     event = _get_visible_event(request, slug)
+    services.require_not_event_staff(event=event, user=request.user)
     if services.team_of(event=event, user=request.user):
         messages.info(request, _("You are already in a team for this event."))
         return redirect(event)
@@ -213,9 +213,12 @@ def team_detail(request, team_id):
             "team": team,
             "my_team": context["team"],
             "members": team.memberships.select_related("user").order_by("joined_at"),
+            # Who is in the team: only for those the event shows rosters to (the count is always shown).
+            "show_roster": selectors.can_see_roster(request.user, event),
             "is_member": is_member,
             "can_manage": can_manage,
             "show_code": is_member or context["is_organizer"],
+            "is_captain": team.captain_id == request.user.id,
             "invite_url": invite_url,
             "transfer_form": TransferCaptainForm(team=team) if can_manage else None,
             "below_min": team.memberships.count() < event.team_size_min,
@@ -317,6 +320,17 @@ def team_leave(request, team_id):
         return redirect("challenges:team_detail", team.pk)
     messages.success(request, _("You left %(team)s.") % {"team": team.name})
     return redirect(team.event)
+
+
+@login_required
+@require_POST
+@explain_refusals
+def team_join_code(request, team_id):
+    """The captain makes a new join code: the old code and invite link stop working."""
+    team = _get_team(request, team_id)
+    services.team_regenerate_join_code(team=team, actor=request.user)
+    messages.success(request, _("The team has a new join code; the old code and invite link no longer work."))
+    return redirect("challenges:team_detail", team.pk)
 
 
 @login_required
@@ -570,7 +584,7 @@ def phase_publish(request, phase_id):
     publish = request.POST.get("publish") == "1"
     services.phase_publish_results(phase=phase, actor=request.user, published=publish)
     messages.success(request, _("Results published.") if publish else _("Results withdrawn."))
-    return redirect(request.POST.get("next") or phase.challenge.get_absolute_url())
+    return redirect(next_url(request, phase.challenge.get_absolute_url()))
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""Helpers shared by the HTML views of every app: showing refusals, tying them to forms, CSV answers.
+"""Helpers shared by the HTML views of every app: showing refusals, tying them to forms, CSV answers,
+redirects that stay on this site.
 
 The API has its counterpart in `hackplatform.api.exception_handler`; both read `hackplatform.refusals`.
 """
@@ -11,8 +12,9 @@ from collections.abc import Iterable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .refusals import as_refusal
 
@@ -82,3 +84,23 @@ def csv_response(rows: Iterable[Iterable], filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     write_csv(response, rows)
     return response
+
+
+def safe_next_url(request: HttpRequest, url: str | None, fallback: str) -> str:
+    """`url` if it leads to this site (same host; https when the request is https), else `fallback`.
+
+    Every redirect to an address a visitor can choose (`?next=`, a hidden `next` field) goes through
+    here, so none can send them to another site: `https://evil.example/`, `//evil.example`,
+    `/\\evil.example` and `javascript:` all fall back.
+    """
+    url = (url or "").strip()
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return fallback
+
+
+def next_url(request: HttpRequest, fallback: str) -> str:
+    """The safe `next` of the request (POST first, then the query string), else `fallback`."""
+    return safe_next_url(request, request.POST.get("next") or request.GET.get("next"), fallback)

@@ -49,8 +49,16 @@ def day_start(at: datetime) -> datetime:
 
 def counted_submissions(*, phase: Phase, team: Team) -> QuerySet[Submission]:
     """Submissions that use up the team's limits: not cancelled, not failed by our fault, and failed
-    validations only when the phase says they count."""
-    qs = Submission.objects.filter(phase=phase, team=team, counts_toward_limit=True).exclude(status=Status.CANCELLED)
+    validations only when the phase says they count.
+
+    A submission counts for the team it was made for *and* for the person who uploaded it: those made
+    for this team, plus those its current members uploaded in the phase for any other team. So leaving
+    a team after uploading brings no fresh allowance to the next one (a subquery, not a join: no row
+    is counted twice).
+    """
+    members = TeamMembership.objects.filter(team=team).values("user_id")
+    qs = Submission.objects.filter(Q(team=team) | Q(submitted_by__in=members), phase=phase, counts_toward_limit=True)
+    qs = qs.exclude(status=Status.CANCELLED)
     if not phase.failed_count:
         qs = qs.exclude(status=Status.FAILED)
     return qs

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from challenges.models import Event, Phase, Team
+from challenges.models import Event, Phase, Team, TeamMembership
 from challenges.selectors import is_organizer
 from challenges.services import audit, require_accepted_terms, team_of
 from hackplatform.refusals import Refusal
@@ -226,7 +226,8 @@ def submission_create(
     6. the file is written to private storage under a random name,
     7. one transaction: lock the team row (FOR NO KEY UPDATE: foreign-key checks of scoring jobs writing
        leaderboard rows for this team must not wait on it, or the two would deadlock on PostgreSQL),
-       look again at the key, the team's size and the limits, insert the row; if it
+       look again at the key, the uploader's membership, the team's size and the limits (which count the
+       uploads of the team's current members for other teams too), insert the row; if it
        fails the file is deleted, so a row never lacks its file and a refused upload leaves nothing,
     8. after commit the scoring job is sent; a broker that is down leaves it queued for the sweeper.
     """
@@ -264,6 +265,14 @@ def submission_create(
             Team.objects.select_for_update(no_key=True).filter(pk=team.pk).first()
             existing = _existing_for_key(team, phase, idempotency_key)
             if existing is None:
+                # Under the lock (leaving takes the same row): an uploader who moved to another team since
+                # the first look must not add to this one, or their upload would escape the new team's count.
+                if not TeamMembership.objects.filter(team=team, user=user).exists():
+                    raise Refusal(
+                        _("You are no longer in this team: upload again from your current team."),
+                        code="no_team",
+                        status=403,
+                    )
                 _check_team_size(team, phase.challenge.event)  # a member may have left since the first look
                 _check_limits(phase, team, received_at)
                 submission.save()

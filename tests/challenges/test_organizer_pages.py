@@ -40,6 +40,7 @@ def _event_form(**overrides):
         "team_size_max": "4",
         "max_teams": "",
         "visibility": "published",
+        "roster_visibility": "participants",
         "code_of_conduct": "Be kind.",
     }
     data.update(overrides)

@@ -100,7 +100,10 @@ def test_the_edit_page_shows_a_taken_name_next_to_the_field(client, event):
     login(client, team.captain)
     response = client.post(reverse("challenges:team_edit", args=[team.pk]), {"name": "taken", "country": "BR"})
     assert response.status_code == 200
-    assert response.context["form"].errors["name"] == ["A team with this name already exists in this event."]
+    assert response.context["form"].errors["name"] == [
+        "A team of this event is already called “Taken”, which looks the same as “taken”. "
+        "Choose a name that differs by more than case, spacing or look-alike letters."
+    ]
     team.refresh_from_db()
     assert team.name == "Mine"
 
@@ -189,8 +192,12 @@ def test_a_duplicate_name_in_the_event_is_refused_with_400_ignoring_case(api, ev
     auth(api, team.captain)
     response = api.patch(f"/api/v1/teams/{team.pk}/", {"name": "ALPHA"}, format="json")
     assert response.status_code == 400
-    assert response.json()["detail"] == "A team with this name already exists in this event."
-    assert response.json()["errors"] == {"name": ["A team with this name already exists in this event."]}
+    message = (
+        "A team of this event is already called “Alpha”, which looks the same as “ALPHA”. "
+        "Choose a name that differs by more than case, spacing or look-alike letters."
+    )
+    assert response.json()["detail"] == message
+    assert response.json()["errors"] == {"name": [message]}
     assert api.patch(f"/api/v1/teams/{team.pk}/", {"name": "Beta"}, format="json").status_code == 200
 
 
