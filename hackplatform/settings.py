@@ -37,13 +37,37 @@ VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 DEBUG = envbool("DEBUG", True)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+
+
+def published_secret_keys() -> set[str]:
+    """Keys anyone can read in the repository: the dev default, the one in `.env.example`, and any
+    `SECRET_KEY=` line of an example file, so a copied example never reaches production."""
+    keys = {_DEV_SECRET_KEY, "change-me-to-at-least-50-random-characters-change-me-change-me"}
+    for example in (BASE_DIR / ".env.example", BASE_DIR / "docker-compose.yml"):
+        with contextlib.suppress(OSError):
+            for line in example.read_text(encoding="utf-8").splitlines():
+                name, _sep, value = line.strip().partition("=")
+                if name.strip().lstrip("- ").endswith("SECRET_KEY") and value.strip():
+                    keys.add(value.strip().strip("\"'"))
+    return keys
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why a production key is unacceptable, or None: published in the repository, short, or repetitive."""
+    if key in published_secret_keys():
+        return "SECRET_KEY is published in the repository (.env.example or the dev default): generate your own."
+    if len(key) < 50 or len(set(key)) < 5 or "change-me" in key.lower():
+        return "SECRET_KEY is too weak: use at least 50 random characters."
+    return None
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = _DEV_SECRET_KEY
-elif not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
-    raise ImproperlyConfigured("SECRET_KEY is too weak: use at least 50 random characters.")
+elif not DEBUG and (_problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(_problem)
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
