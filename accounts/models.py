@@ -29,3 +29,13 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+    def save(self, *args, **kwargs):
+        # set_password() leaves the new raw password in _password until the row is saved: whatever
+        # changed it (password change or reset page, admin, changepassword), every API token goes.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from .services import tokens_revoke_all
+
+            tokens_revoke_all(user=self)

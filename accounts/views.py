@@ -6,7 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from . import selectors, services
 from .forms import ProfileForm, SignUpForm
 
 
@@ -39,4 +41,15 @@ def profile(request):
         messages.success(request, _("Your profile was saved."))
         return redirect("profile")
     registrations = request.user.registrations.select_related("event").order_by("-created_at")
-    return render(request, "accounts/profile.html", {"form": form, "registrations": registrations})
+    tokens = selectors.tokens_of(user=request.user)
+    return render(request, "accounts/profile.html", {"form": form, "registrations": registrations, "tokens": tokens})
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id: str):
+    if services.token_revoke(user=request.user, token_id=token_id):
+        messages.success(request, _("The API token was revoked: scripts using it are refused from now on."))
+    else:
+        messages.error(request, _("You have no API token with this id (it may have expired or been revoked)."))
+    return redirect("profile")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -33,6 +37,16 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoPermissionDenied):
         return Response({"detail": str(exc) or "You do not have permission to do this."}, status=403)
     response = drf_exception_handler(exc, context)
+    if isinstance(exc, Throttled) and response is not None:
+        # DRF sets Retry-After from exc.wait; the body says why and when, like every other refusal.
+        code = exc.detail.code if getattr(exc.detail, "code", None) not in (None, "throttled") else "throttled"
+        detail = str(exc.detail)
+        if code == "throttled":
+            detail = _("Too many requests. Please wait %(seconds)d seconds before trying again.") % {
+                "seconds": math.ceil(exc.wait or 1)
+            }
+        response.data = {"detail": detail, "code": code}
+        return response
     if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
         # Field errors: keep them and add a one-line summary a script can print.
         parts = []

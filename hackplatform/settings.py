@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -83,7 +84,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_countries",
@@ -94,6 +97,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -103,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hackplatform.middleware.ViewerTimezoneMiddleware",
+    # Last: turns a login refused by django-axes into a 429 page or API body.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hackplatform.urls"
@@ -152,6 +158,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -250,13 +258,58 @@ IMAGE_MAX_PIXELS = envint("IMAGE_MAX_PIXELS", 25_000_000)
 SCORING_EXTRA_SCORERS = envlist("SCORING_EXTRA_SCORERS", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# Proxies in front of the site whose X-Forwarded-For is trusted (0: use the socket's address).
+# The login lockout and the API throttles read the caller's address the same way.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
+# Login throttling (django-axes, see accounts/login_guard.py): failures within the cool-off count;
+# each lock lifts by itself once the cool-off has passed since the last failure.
+AXES_HANDLER = "accounts.login_guard.LoginGuardHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+LOGIN_FAILURE_LIMITS = {
+    "username_ip": envint("LOGIN_FAILURE_LIMIT", 10),
+    "username": envint("LOGIN_FAILURE_LIMIT_PER_USERNAME", 30),
+    "ip": envint("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 50),
+}
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMITS["username_ip"]
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
+# Hammering a locked account does not extend its lock: Retry-After stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success must not wipe the address's count (a sprayer would log into their own account to reset it).
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "accounts.login_guard.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.login_guard.lockout_response"
+AXES_VERBOSE = False
+
+# API tokens (django-rest-knox): only a hash is stored; the token is shown once.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=envint("API_TOKEN_TTL_DAYS", 30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": 20,
+}
+
 # REST API.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON", "120/min"),
+        "user": os.environ.get("THROTTLE_USER", "600/min"),
+        # Per address: sign-ups (page and API), token requests (besides the lockout above).
+        "signup": os.environ.get("THROTTLE_SIGNUP", "10/hour"),
+        "login": os.environ.get("THROTTLE_LOGIN", "30/min"),
+        # Per team: uploads (page and API), on top of the phase's daily limit.
+        "upload": os.environ.get("THROTTLE_UPLOAD", "20/min"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

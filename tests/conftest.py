@@ -27,3 +27,25 @@ def _celery_inline():
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters (and cached pages) live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def throttle_rates(monkeypatch):
+    """Set API throttle rates for one test: DRF copies the rates onto the class at import, so
+    overriding settings.REST_FRAMEWORK alone would not reach the throttles."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    def apply(**rates: str) -> None:
+        monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, **rates})
+
+    return apply
