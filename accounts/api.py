@@ -9,7 +9,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
+
+from hackplatform.throttling import SignupRateThrottle
 
 from . import login_guard, selectors, services
 from .models import User
@@ -119,7 +122,8 @@ class RegisterView(APIView):
     """Create a participant account."""
 
     permission_classes = [AllowAny]
-    throttle_scope = "signup"
+    # Per address, shared with the sign-up page (hackplatform.throttling).
+    throttle_classes = [AnonRateThrottle, SignupRateThrottle]
 
     @extend_schema(
         request=RegisterSerializer,

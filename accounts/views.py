@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -7,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from hackplatform.throttling import SignupRateThrottle, wait_seconds
 
 from . import selectors, services
 from .forms import ProfileForm, SignUpForm
@@ -24,6 +28,13 @@ def _safe_next(request) -> str | None:
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
+    if request.method == "POST" and (seconds := wait_seconds(SignupRateThrottle(), request)):
+        message = _("Too many sign-ups from your network. Please try again in %(minutes)d minutes.") % {
+            "minutes": max(1, math.ceil(seconds / 60))
+        }
+        response = render(request, "registration/signup.html", {"form": SignUpForm(), "refusal": message}, status=429)
+        response["Retry-After"] = str(seconds)
+        return response
     form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()

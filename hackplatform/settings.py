@@ -304,7 +304,7 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("THROTTLE_ANON", "120/min"),
         "user": os.environ.get("THROTTLE_USER", "600/min"),
         # Per address: sign-ups (page and API), token requests (besides the lockout above).
-        "signup": os.environ.get("THROTTLE_SIGNUP", "10/hour"),
+        "signup": os.environ.get("THROTTLE_SIGNUP", "20/hour"),
         "login": os.environ.get("THROTTLE_LOGIN", "30/min"),
         # Per team: uploads (page and API), on top of the phase's daily limit.
         "upload": os.environ.get("THROTTLE_UPLOAD", "20/min"),
