@@ -108,6 +108,14 @@ class RegisterSerializer(serializers.Serializer):
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
     country = CountryField()
 
+    def validate_email(self, value: str) -> str:
+        # The same answer as the sign-up page; both are rate-limited per address (see docs/decisions.md).
+        if User.objects.filter(email__iexact=value).exists():
+            raise serializers.ValidationError(
+                _("An account with this email address already exists."), code="email_taken"
+            )
+        return value
+
     def validate_username(self, value: str) -> str:
         if User.objects.filter(username__iexact=value).exists():
             raise serializers.ValidationError(_("This username is taken."), code="username_taken")

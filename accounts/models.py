@@ -5,6 +5,7 @@ import zoneinfo
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -15,9 +16,19 @@ def validate_timezone(value: str) -> None:
 
 
 class User(AbstractUser):
-    """A person: participant, judge or organizer, depending on the event (roles live per event)."""
+    """A person: participant, judge or organizer, depending on the event (roles live per event).
+
+    The email address is unique (whatever its case) and receives notifications only once verified
+    (`can_receive_email`); a new address waits in `pending_email` until a link sent to it is opened.
+    """
 
     email = models.EmailField(_("email address"))
+    email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
+    pending_email = models.EmailField(
+        _("new email address, not yet confirmed"),
+        blank=True,
+        help_text=_("Takes the place of the current address once the link sent to it is opened."),
+    )
     country = CountryField(_("country"), blank=True)
     timezone = models.CharField(
         _("time zone"),
@@ -29,6 +40,19 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="accounts_user_email_unique_ci",
+                violation_error_message=_("An account with this email address already exists."),
+            )
+        ]
+
+    @property
+    def can_receive_email(self) -> bool:
+        """Whether notifications may be sent to `email`: every sender of mail about the platform asks this."""
+        return bool(self.email) and self.email_verified_at is not None and self.is_active
 
     def save(self, *args, **kwargs):
         # set_password() leaves the new raw password in _password until the row is saved: whatever

@@ -309,6 +309,8 @@ REST_FRAMEWORK = {
         "login": os.environ.get("THROTTLE_LOGIN", "30/min"),
         # Per team: uploads (page and API), on top of the phase's daily limit.
         "upload": os.environ.get("THROTTLE_UPLOAD", "20/min"),
+        # Per user: verification links sent again on request.
+        "email": os.environ.get("THROTTLE_EMAIL", "5/hour"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -328,6 +330,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Email: printed to the console unless an SMTP host is configured.
+# Links that verify an address (or confirm a new one) expire after this many seconds (3 days).
+EMAIL_LINK_MAX_AGE = envint("EMAIL_LINK_MAX_AGE", 3 * 24 * 3600)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -23,6 +23,15 @@ class SignupRateThrottle(AddressRateThrottle):
     scope = "signup"
 
 
+class EmailRateThrottle(SimpleRateThrottle):
+    """Emails a signed-in user asks the site to send them (verification links), per user."""
+
+    scope = "email"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": f"user-{request.user.pk}"}
+
+
 def wait_seconds(throttle: SimpleRateThrottle, request, view=None) -> int | None:
     """Count this request against `throttle`: None when allowed, else the whole seconds to wait (>= 1)."""
     if throttle.allow_request(request, view):
