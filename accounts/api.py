@@ -59,6 +59,7 @@ class ObtainTokenView(APIView):
                 },
             ),
             400: OpenApiResponse(description="Wrong username or password"),
+            403: OpenApiResponse(description="Too many live tokens: revoke one first"),
             429: THROTTLED,
         },
     )

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.signals import user_logged_in
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
+from knox.settings import knox_settings
 
 from .models import User
 
@@ -34,8 +35,18 @@ def user_create(*, username: str, email: str, password: str, country: str = "") 
     return user
 
 
+@transaction.atomic
 def token_create(*, user: User, request: HttpRequest | None = None) -> tuple[AuthToken, str]:
-    """Issue an API token: 1. store only its hash, with the configured expiry, 2. return the token once."""
+    """Issue an API token: 1. refuse past the per-user limit of live tokens, 2. store only its hash,
+    with the configured expiry, 3. return the token once."""
+    from .selectors import tokens_of
+
+    limit = knox_settings.TOKEN_LIMIT_PER_USER
+    if limit is not None and tokens_of(user=user).count() >= limit:
+        raise PermissionDenied(
+            _("You already have %(limit)d API tokens. Revoke one on your profile page (or through the API) first.")
+            % {"limit": limit}
+        )
     instance, token = AuthToken.objects.create(user=user)
     if request is not None:
         user_logged_in.send(sender=user.__class__, request=request, user=user)

@@ -76,6 +76,7 @@ def api_root(request, format=None):
     return Response(
         {
             "auth_token": reverse("api:auth-token", request=request, format=format),
+            "auth_tokens": reverse("api:auth-tokens", request=request, format=format),
             "register": reverse("api:auth-register", request=request, format=format),
             "events": reverse("api:event-list", request=request, format=format),
             "schema": reverse("api:schema", request=request, format=format),

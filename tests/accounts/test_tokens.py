@@ -130,3 +130,14 @@ def test_the_profile_page_cannot_revoke_someone_elses_token(client):
     response = client.post(reverse("token_revoke", args=[victim["id"]]), follow=True)
     assert "no API token with this id" in response.content.decode()
     assert AuthToken.objects.filter(token_key=victim["id"]).exists()
+
+
+def test_a_user_cannot_pile_up_more_than_twenty_live_tokens(settings):
+    user = UserFactory()
+    for _ in range(20):
+        AuthToken.objects.create(user=user)
+    response = APIClient().post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, format="json")
+    assert response.status_code == 403
+    assert "Revoke one" in response.json()["detail"]
+    AuthToken.objects.filter(user=user).update(expiry=timezone.now() - timedelta(seconds=1))
+    assert obtain(user)["token"]
