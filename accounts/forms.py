@@ -28,6 +28,12 @@ class SignUpForm(UserCreationForm):
         self.fields["country"].required = True
         self.fields["country"].help_text = _("Shown on your team's entries and used for the registration statistics.")
 
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this email address already exists."), code="email_taken")
+        return email
+
 
 class ProfileForm(forms.ModelForm):
     timezone = forms.ChoiceField(label=_("time zone"), choices=_zones, required=False)
@@ -39,4 +45,13 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
+        self.fields["email"].help_text = _(
+            "A new address takes effect once you open the link we send to it; until then the current one stays."
+        )
         self.fields["timezone"].help_text = User._meta.get_field("timezone").help_text
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("An account with this email address already exists."), code="email_taken")
+        return email

@@ -121,7 +121,7 @@ def count_queries(phase_id: int) -> dict[str, int]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from accounts.models import User
 
@@ -134,9 +134,9 @@ def count_queries(phase_id: int) -> dict[str, int]:
             response = client.get(url, {"page": page})
         assert response.status_code == 200, response.content[:300]
         figures[label] = len(ctx)
-    token = Token.objects.create(user=User.objects.get(username="u1"))
+    _instance, token = AuthToken.objects.create(user=User.objects.get(username="u1"))
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, {"page": "2"}, HTTP_AUTHORIZATION=f"Token {token.key}")
+        response = client.get(url, {"page": "2"}, HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     figures["token_cold"] = len(ctx)
     return figures

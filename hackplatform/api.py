@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -34,6 +38,16 @@ def exception_handler(exc, context):
             headers["Retry-After"] = http_date(refusal.retry_after.timestamp())
         return Response(body, status=refusal.status, headers=headers)
     response = drf_exception_handler(exc, context)
+    if isinstance(exc, Throttled) and response is not None:
+        # DRF sets Retry-After from exc.wait; the body says why and when, like every other refusal.
+        code = exc.detail.code if getattr(exc.detail, "code", None) not in (None, "throttled") else "throttled"
+        detail = str(exc.detail)
+        if code == "throttled":
+            detail = _("Too many requests. Please wait %(seconds)d seconds before trying again.") % {
+                "seconds": math.ceil(exc.wait or 1)
+            }
+        response.data = {"detail": detail, "code": code}
+        return response
     if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
         # Field errors: keep them and add a one-line summary a script can print.
         parts = []
@@ -63,6 +77,7 @@ def api_root(request, format=None):
     return Response(
         {
             "auth_token": reverse("api:auth-token", request=request, format=format),
+            "auth_tokens": reverse("api:auth-tokens", request=request, format=format),
             "register": reverse("api:auth-register", request=request, format=format),
             "events": reverse("api:event-list", request=request, format=format),
             "schema": reverse("api:schema", request=request, format=format),

@@ -6,10 +6,13 @@ local disk. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG=0 and ALL
 
 from __future__ import annotations
 
+import contextlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -36,13 +39,37 @@ VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 DEBUG = envbool("DEBUG", True)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+
+
+def published_secret_keys() -> set[str]:
+    """Keys anyone can read in the repository: the dev default, the one in `.env.example`, and any
+    `SECRET_KEY=` line of an example file, so a copied example never reaches production."""
+    keys = {_DEV_SECRET_KEY, "change-me-to-at-least-50-random-characters-change-me-change-me"}
+    for example in (BASE_DIR / ".env.example", BASE_DIR / "docker-compose.yml"):
+        with contextlib.suppress(OSError):
+            for line in example.read_text(encoding="utf-8").splitlines():
+                name, _sep, value = line.strip().partition("=")
+                if name.strip().lstrip("- ").endswith("SECRET_KEY") and value.strip():
+                    keys.add(value.strip().strip("\"'"))
+    return keys
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why a production key is unacceptable, or None: published in the repository, short, or repetitive."""
+    if key in published_secret_keys():
+        return "SECRET_KEY is published in the repository (.env.example or the dev default): generate your own."
+    if len(key) < 50 or len(set(key)) < 5 or "change-me" in key.lower():
+        return "SECRET_KEY is too weak: use at least 50 random characters."
+    return None
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = _DEV_SECRET_KEY
-elif not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
-    raise ImproperlyConfigured("SECRET_KEY is too weak: use at least 50 random characters.")
+elif not DEBUG and (_problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(_problem)
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
@@ -59,7 +86,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_countries",
@@ -70,6 +99,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -80,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hackplatform.middleware.ViewerTimezoneMiddleware",
     "hackplatform.middleware.UserLanguageMiddleware",
+    # Last: turns a login refused by django-axes into a 429 page or API body.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hackplatform.urls"
@@ -128,6 +160,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -229,13 +263,60 @@ IMAGE_MAX_PIXELS = envint("IMAGE_MAX_PIXELS", 25_000_000)
 SCORING_EXTRA_SCORERS = envlist("SCORING_EXTRA_SCORERS", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# Proxies in front of the site whose X-Forwarded-For is trusted (0: use the socket's address).
+# The login lockout and the API throttles read the caller's address the same way.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
+# Login throttling (django-axes, see accounts/login_guard.py): failures within the cool-off count;
+# each lock lifts by itself once the cool-off has passed since the last failure.
+AXES_HANDLER = "accounts.login_guard.LoginGuardHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+LOGIN_FAILURE_LIMITS = {
+    "username_ip": envint("LOGIN_FAILURE_LIMIT", 10),
+    "username": envint("LOGIN_FAILURE_LIMIT_PER_USERNAME", 30),
+    "ip": envint("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 50),
+}
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMITS["username_ip"]
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
+# Hammering a locked account does not extend its lock: Retry-After stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success must not wipe the address's count (a sprayer would log into their own account to reset it).
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "accounts.login_guard.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.login_guard.lockout_response"
+AXES_VERBOSE = False
+
+# API tokens (django-rest-knox): only a hash is stored; the token is shown once.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=envint("API_TOKEN_TTL_DAYS", 30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": 20,
+}
+
 # REST API.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON", "120/min"),
+        "user": os.environ.get("THROTTLE_USER", "600/min"),
+        # Per address: sign-ups (page and API), token requests (besides the lockout above).
+        "signup": os.environ.get("THROTTLE_SIGNUP", "20/hour"),
+        "login": os.environ.get("THROTTLE_LOGIN", "30/min"),
+        # Per team: uploads (page and API), on top of the phase's daily limit.
+        "upload": os.environ.get("THROTTLE_UPLOAD", "20/min"),
+        # Per user: verification links sent again on request.
+        "email": os.environ.get("THROTTLE_EMAIL", "5/hour"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -253,6 +334,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Email: printed to the console unless an SMTP host is configured.
+# Links that verify an address (or confirm a new one) expire after this many seconds (3 days).
+EMAIL_LINK_MAX_AGE = envint("EMAIL_LINK_MAX_AGE", 3 * 24 * 3600)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -274,6 +357,22 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from files of the site itself, no
+# inline code; a page that needs a script of its own gets a nonce (request.csp_nonce).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if envbool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

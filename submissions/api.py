@@ -31,6 +31,7 @@ from .serializers import (
     SubmissionSerializer,
     UploadSerializer,
 )
+from .throttling import upload_rate_refusal
 from .uploads import mark_arrival
 
 REFUSAL = OpenApiResponse(description='Refused, with the reason: {"detail": ..., "code": ...}')
@@ -112,6 +113,8 @@ class PhaseSubmissionsView(APIView):
             raise
         if getattr(request._request, "upload_too_large", False):
             raise services.file_too_large()
+        if rate := upload_rate_refusal(request=request, team=team_of(event=phase.challenge.event, user=request.user)):
+            raise rate
         submission, created = services.submission_create(
             phase=phase,
             user=request.user,

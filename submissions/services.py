@@ -475,7 +475,8 @@ def submission_notify(*, submission_id: int) -> None:
         pk=submission_id
     )
     user = submission.submitted_by
-    if user is None or not user.email or submission.status not in (Status.SCORED, Status.FAILED):
+    # Only to a verified address (accounts.User.can_receive_email): never mail a stranger's inbox.
+    if user is None or not user.can_receive_email or submission.status not in (Status.SCORED, Status.FAILED):
         return
     context = {
         "submission": submission,

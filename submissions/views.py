@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
+from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -38,6 +39,7 @@ from hackplatform.web import csv_response, explain
 from . import pictures, rules, selectors, services
 from .forms import UploadForm
 from .models import Submission
+from .throttling import upload_rate_refusal
 from .uploads import mark_arrival
 
 logger = logging.getLogger(__name__)
@@ -93,6 +95,8 @@ def _phase_submit(request, pk: int):
         request.POST  # noqa: B018 - parse the body now: the size cap sets upload_too_large while reading it
         if request.upload_too_large:
             refusal = services.file_too_large()
+        elif rate := upload_rate_refusal(request=request, team=team_of(event=phase.challenge.event, user=request.user)):
+            refusal = rate
         else:
             form = UploadForm(request.POST, request.FILES)
             form.is_valid()  # errors are shown; the service decides what is accepted
@@ -113,7 +117,10 @@ def _phase_submit(request, pk: int):
                     messages.success(request, _("Your file was received and is waiting to be scored."))
                 return redirect(submission)
         context = {**_upload_context(request, phase), "form": form, "refusal": refusal.text}
-        return render(request, "submissions/phase_submit.html", context, status=refusal.status)
+        response = render(request, "submissions/phase_submit.html", context, status=refusal.status)
+        if refusal.retry_after is not None and refusal.status == 429:
+            response["Retry-After"] = http_date(refusal.retry_after.timestamp())
+        return response
     return render(request, "submissions/phase_submit.html", {**_upload_context(request, phase), "form": form})
 
 

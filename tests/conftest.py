@@ -48,3 +48,15 @@ def _fresh_cache():
 @pytest.fixture
 def api():
     return APIClient()
+
+
+@pytest.fixture
+def throttle_rates(monkeypatch):
+    """Set API throttle rates for one test: DRF copies the rates onto the class at import, so
+    overriding settings.REST_FRAMEWORK alone would not reach the throttles."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    def apply(**rates: str) -> None:
+        monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, **rates})
+
+    return apply

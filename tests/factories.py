@@ -23,6 +23,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     country = "CO"
     password = factory.django.Password(PASSWORD)
+    # Verified, as most accounts are: tests of unverified addresses pass email_verified_at=None.
+    email_verified_at = factory.LazyFunction(timezone.now)
 
 
 def event_creator(**kwargs) -> User:

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import User
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_sign_up_never_redirects_to_another_site(client):
 
 def test_a_user_edits_their_profile_and_time_zone(client):
     user = UserFactory()
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     response = client.post(
         reverse("profile"),
         {"first_name": "Ana", "last_name": "", "email": user.email, "country": "PT", "timezone": "Europe/Lisbon"},

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from challenges import hooks, services
 from challenges.models import Challenge, Event, EventRole, Phase, Registration, TeamMembership
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 
 def auth(api, user):
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
     return user
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from challenges.models import AuditLog, Team
 from tests.factories import PhaseFactory, TeamFactory, UserFactory, add_member, make_organizer
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def auth(api, user):
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
     return user
 
 

@@ -39,6 +39,26 @@ def test_it_refuses_a_weak_secret_key_when_debug_is_off():
     assert "too weak" in result.stderr
 
 
+def test_it_refuses_the_example_secret_key_from_env_example_when_debug_is_off():
+    example = next(
+        line.split("=", 1)[1]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line.startswith("SECRET_KEY=")
+    )
+    assert len(example) >= 50  # long enough to pass a length-only check: the point of this test
+    result = run_manage("check", DEBUG="0", SECRET_KEY=example, ALLOWED_HOSTS="hack.example.org")
+    assert result.returncode != 0
+    assert "published in the repository" in result.stderr
+
+
+def test_it_refuses_the_dev_default_key_when_debug_is_off():
+    result = run_manage(
+        "check", DEBUG="0", SECRET_KEY="dev-only-insecure-key-do-not-use-in-production", ALLOWED_HOSTS="h.example"
+    )
+    assert result.returncode != 0
+    assert "published in the repository" in result.stderr
+
+
 def test_check_deploy_is_clean_with_production_settings():
     result = run_manage(
         "check",

@@ -14,7 +14,7 @@ from submissions import services
 from submissions.models import LeaderboardEntry, ScoreResult, Submission
 from submissions.services import submission_score
 from submissions.tasks import score_submission
-from tests.factories import make_organizer
+from tests.factories import UserFactory, make_organizer
 
 from .factories import DETECTION_TRUTH, MALFORMED_CSV, SubmissionFactory, detection_csv, open_phase, team_in
 
@@ -129,6 +129,17 @@ def test_the_team_is_emailed_when_a_submission_is_scored_or_fails(django_capture
     assert "was scored" in scored_mail.subject and scored_mail.to == [good.submitted_by.email]
     assert f"/submissions/{good.pk}/" in scored_mail.body
     assert "could not be scored" in failed_mail.subject and "line 3" in failed_mail.body
+
+
+def test_an_uploader_whose_address_is_not_verified_gets_no_email(django_capture_on_commit_callbacks):
+    phase = open_phase()
+    team = team_in(phase, captain=UserFactory(email_verified_at=None))
+    submission = SubmissionFactory(phase=phase, team=team, submitted_by=team.captain)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_score(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == "scored"
+    assert mail.outbox == []
 
 
 def test_an_organizer_rescores_every_submission_after_replacing_the_truth(django_capture_on_commit_callbacks):
