@@ -133,6 +133,8 @@ def build_world() -> World:
     )
     assert submission_services.submission_score(submission_id=submission.pk) == "scored"
     submission.refresh_from_db()
+    # The private score must be told apart from the public one in answers (tests look for it).
+    assert repr(submission.private_score) not in repr(submission.public_score)
     assert LeaderboardEntry.objects.filter(phase=phase, team=team_a).exists()
 
     staff = UserFactory(username="m-staff", is_staff=True, is_superuser=True)

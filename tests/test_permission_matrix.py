@@ -54,6 +54,7 @@ def who(*roles: str) -> frozenset[str]:
 E = "/events/matrix"
 API = "/api/v1"
 ORGS = who("org", "staff")
+PRIVATE_SCORE = lambda w: repr(w.submission.private_score)  # noqa: E731 - hidden until the results are published
 LOGIN = 302  # anonymous visitors of a login_required page are sent to the login page
 
 
@@ -147,7 +148,9 @@ PAGES: dict[tuple, Row] = {
         secret=lambda w: w.team_a.join_code,
         sees=who("a", "org", "staff"),
     ),
-    ("challenges:team_edit", "GET"): Row(lambda w: f"/teams/{w.team_a.pk}/edit/", R(LOGIN, 200, 403, 403, 403, 200, 200)),
+    ("challenges:team_edit", "GET"): Row(
+        lambda w: f"/teams/{w.team_a.pk}/edit/", R(LOGIN, 200, 403, 403, 403, 200, 200)
+    ),
     ("challenges:team_edit", "POST"): Row(
         lambda w: f"/teams/{w.team_a.pk}/edit/",
         R(LOGIN, 302, 403, 403, 403, 302, 302),
@@ -280,7 +283,9 @@ PAGES: dict[tuple, Row] = {
     ("submissions:phase_leaderboard", "GET", "hidden"): Row(
         lambda w: f"/phases/{w.upcoming.pk}/leaderboard/", R(403, 403, 403, 403, 403, 200, 200)
     ),
-    ("submissions:phase_leaderboard_csv", "GET"): Row(lambda w: f"/phases/{w.phase.pk}/leaderboard.csv", ALL(200)),
+    ("submissions:phase_leaderboard_csv", "GET"): Row(
+        lambda w: f"/phases/{w.phase.pk}/leaderboard.csv", ALL(200), secret=PRIVATE_SCORE
+    ),
     ("submissions:phase_leaderboard_csv", "GET", "private"): Row(
         lambda w: f"/phases/{w.phase.pk}/leaderboard.csv?split=private", R(403, 403, 403, 403, 403, 200, 200)
     ),
@@ -290,7 +295,10 @@ PAGES: dict[tuple, Row] = {
         changes=ORGS,
     ),
     ("submissions:submission_detail", "GET"): Row(
-        lambda w: f"/submissions/{w.submission.pk}/", R(LOGIN, 200, 404, 404, 404, 200, 200)
+        lambda w: f"/submissions/{w.submission.pk}/",
+        R(LOGIN, 200, 404, 404, 404, 200, 200),
+        secret=lambda w: "<h3>Private scores</h3>",  # before the results are published
+        sees=ORGS,
     ),
     ("submissions:submission_picture", "GET"): Row(
         lambda w: f"/submissions/{w.submission.pk}/picture.png", R(LOGIN, 200, 404, 404, 404, 200, 200)
@@ -448,7 +456,9 @@ APIS: dict[tuple, Row] = {
         lambda w: f"{API}/phases/{w.upcoming.pk}/dataset/", R(403, 403, 403, 200, 403, 200, 200)
     ),
     ("api:phase-submissions", "GET"): Row(
-        lambda w: f"{API}/phases/{w.phase.pk}/submissions/", R(UNAUTH, 200, 200, 200, 200, 200, 200)
+        lambda w: f"{API}/phases/{w.phase.pk}/submissions/",
+        R(UNAUTH, 200, 200, 200, 200, 200, 200),
+        secret=PRIVATE_SCORE,  # a sees the team's submission, without its private score
     ),
     ("api:phase-submissions", "POST"): Row(
         lambda w: f"{API}/phases/{w.phase.pk}/submissions/",
@@ -456,7 +466,9 @@ APIS: dict[tuple, Row] = {
         data=lambda w: {"file": w.upload()},
         fmt="multipart",
     ),
-    ("api:phase-leaderboard", "GET"): Row(lambda w: f"{API}/phases/{w.phase.pk}/leaderboard/", ALL(200)),
+    ("api:phase-leaderboard", "GET"): Row(
+        lambda w: f"{API}/phases/{w.phase.pk}/leaderboard/", ALL(200), secret=PRIVATE_SCORE
+    ),
     ("api:phase-leaderboard", "GET", "private"): Row(
         lambda w: f"{API}/phases/{w.phase.pk}/leaderboard/?split=private", R(403, 403, 403, 403, 403, 200, 200)
     ),
@@ -467,7 +479,10 @@ APIS: dict[tuple, Row] = {
         lambda w: f"{API}/phases/{w.phase.pk}/rescore/", R(UNAUTH, 403, 403, 403, 403, 200, 200)
     ),
     ("api:submission-detail", "GET"): Row(
-        lambda w: f"{API}/submissions/{w.submission.pk}/", R(UNAUTH, 200, 404, 404, 404, 200, 200)
+        lambda w: f"{API}/submissions/{w.submission.pk}/",
+        R(UNAUTH, 200, 404, 404, 404, 200, 200),
+        secret=PRIVATE_SCORE,
+        sees=ORGS,
     ),
     ("api:submission-cancel", "POST"): Row(
         lambda w: f"{API}/submissions/{w.submission.pk}/cancel/", R(UNAUTH, 403, 404, 404, 404, 200, 200)
