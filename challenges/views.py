@@ -598,7 +598,12 @@ def phase_publish(request, phase_id):
     publish = request.POST.get("publish") == "1"
     services.phase_publish_results(phase=phase, actor=request.user, published=publish)
     messages.success(request, _("Results published.") if publish else _("Results withdrawn."))
-    return redirect(request.POST.get("next") or phase.challenge.get_absolute_url())
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = phase.challenge.get_absolute_url()  # never send an organizer to another site
+    return redirect(target)
 
 
 @login_required
