@@ -7,7 +7,8 @@ The world is built with the real services, the way people would build it through
    submissions, and an upcoming phase P2 whose public leaderboard is hidden,
 3. participants register; `a` creates team A (with a second member `a2`), `b` creates team B,
 4. `a` uploads the sample submission to P, which is scored (the leaderboard is built),
-5. another event-creator organizes event F; E's organizer also keeps a draft event D,
+5. another event-creator organizes event F; E's organizer also keeps a draft event D and an
+   invite-only event I, for which `a` registered through the invite link,
 6. a site staff member (is_staff and is_superuser, as `createsuperuser` makes them).
 """
 
@@ -58,6 +59,7 @@ class World:
     event: Event
     other_event: Event
     draft: Event
+    invite_only: Event
     challenge: Challenge
     phase: Phase
     upcoming: Phase
@@ -87,6 +89,10 @@ def build_world() -> World:
     judge = UserFactory(username="m-judge")
     challenge_services.judge_invite(event=event, actor=org, username=judge.username)
     draft = challenge_services.event_create(creator=org, name="Matrix draft", slug="matrix-draft")
+    invite_only = challenge_services.event_create(
+        creator=org, name="Matrix by invitation", slug="matrix-invite", visibility=Event.Visibility.INVITE_ONLY
+    )
+    challenge_services.terms_publish(event=invite_only, actor=org, text="Invited participants only.")
 
     other_org = event_creator(username="m-other-org")
     other_event = challenge_services.event_create(
@@ -117,6 +123,9 @@ def build_world() -> World:
     a, a2, b = (UserFactory(username=name) for name in ("m-a", "m-a2", "m-b"))
     for user in (a, a2, b):
         challenge_services.registration_create(event=event, user=user, accept_terms=True)
+    challenge_services.registration_create(
+        event=invite_only, user=a, accept_terms=True, invite_token=invite_only.invite_token
+    )
     team_a = challenge_services.team_create(event=event, user=a, name="Alpha", country="CO")
     challenge_services.team_join(team=team_a, user=a2, join_code=team_a.join_code)
     team_b = challenge_services.team_create(event=event, user=b, name="Beta", country="BR")
@@ -144,6 +153,7 @@ def build_world() -> World:
         event=event,
         other_event=other_event,
         draft=draft,
+        invite_only=invite_only,
         challenge=challenge,
         phase=phase,
         upcoming=upcoming,

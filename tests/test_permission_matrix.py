@@ -55,6 +55,7 @@ E = "/events/matrix"
 API = "/api/v1"
 ORGS = who("org", "staff")
 PRIVATE_SCORE = lambda w: repr(w.submission.private_score)  # noqa: E731 - hidden until the results are published
+DRAFT = lambda w: "matrix-draft"  # noqa: E731 - a draft event is listed to its organizers only
 LOGIN = 302  # anonymous visitors of a login_required page are sent to the login page
 
 
@@ -106,11 +107,17 @@ PAGES: dict[tuple, Row] = {
     ("password_reset_confirm", "GET"): Row(lambda w: "/accounts/reset/MQ/bad-token/", ALL(200)),
     ("password_reset_complete", "GET"): Row(lambda w: "/accounts/reset/done/", ALL(200)),
     # Participants' journey
-    ("challenges:event_list", "GET"): Row(lambda w: "/events/", ALL(200)),
+    ("challenges:event_list", "GET"): Row(lambda w: "/events/", ALL(200), secret=DRAFT, sees=ORGS),
     ("challenges:my_events", "GET"): Row(lambda w: "/my-events/", R(LOGIN, 200, 200, 200, 200, 200, 200)),
     ("challenges:event_detail", "GET"): Row(lambda w: f"{E}/", ALL(200)),
     ("challenges:event_detail", "GET", "draft"): Row(
         lambda w: "/events/matrix-draft/", R(404, 404, 404, 404, 404, 200, 200)
+    ),
+    ("challenges:event_detail", "GET", "invite-only"): Row(
+        lambda w: "/events/matrix-invite/", R(404, 200, 404, 404, 404, 200, 200)
+    ),
+    ("challenges:event_detail", "GET", "invite-link"): Row(
+        lambda w: f"/events/matrix-invite/?invite={w.invite_only.invite_token}", ALL(200)
     ),
     ("challenges:event_register", "GET"): Row(lambda w: f"{E}/register/", R(LOGIN, 200, 200, 200, 200, 200, 200)),
     ("challenges:event_register", "POST"): Row(
@@ -339,15 +346,23 @@ APIS: dict[tuple, Row] = {
             "country": "CO",
         },
     ),
-    ("api:event-list", "GET"): Row(lambda w: f"{API}/events/", ALL(200)),
+    ("api:event-list", "GET"): Row(lambda w: f"{API}/events/", ALL(200), secret=DRAFT, sees=ORGS),
     ("api:event-list", "POST"): Row(
         lambda w: f"{API}/events/",
         R(UNAUTH, 403, 403, 403, 201, 201, 201),
         data=lambda w: {"name": "Brand new", "slug": "brand-new"},
     ),
-    ("api:event-detail", "GET"): Row(lambda w: f"{API}/events/matrix/", ALL(200)),
+    ("api:event-detail", "GET"): Row(
+        lambda w: f"{API}/events/matrix/", ALL(200), secret=lambda w: w.event.invite_token, sees=ORGS
+    ),
     ("api:event-detail", "GET", "draft"): Row(
         lambda w: f"{API}/events/matrix-draft/", R(404, 404, 404, 404, 404, 200, 200)
+    ),
+    ("api:event-detail", "GET", "invite-only"): Row(
+        lambda w: f"{API}/events/matrix-invite/", R(404, 200, 404, 404, 404, 200, 200)
+    ),
+    ("api:event-detail", "GET", "invite-link"): Row(
+        lambda w: f"{API}/events/matrix-invite/?invite={w.invite_only.invite_token}", ALL(200)
     ),
     ("api:event-detail", "PATCH"): Row(
         lambda w: f"{API}/events/matrix/",
