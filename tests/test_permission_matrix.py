@@ -586,10 +586,20 @@ def _cells(table: dict[tuple, Row]):
             yield pytest.param(key, role, id=label, marks=marks)
 
 
+def _check_says_why(response, body: str) -> None:
+    """Every refusal says why: {"detail": ...} in the API, a page with the reason on the site."""
+    if response.get("Content-Type", "").startswith("application/json"):
+        assert response.json().get("detail"), f"a refusal without a reason: {body[:300]}"
+    else:
+        assert "<h1>403 Forbidden</h1>" not in body, "Django's bare 403 page, without the reason"
+
+
 def _check(world: World, row: Row, role: str, response, before) -> None:
     expected = row.expect[role]
     body = response.content.decode(errors="replace") if not getattr(response, "streaming", False) else ""
     assert response.status_code == expected, f"{role}: {response.status_code} instead of {expected}: {body[:300]}"
+    if 400 <= response.status_code < 500:
+        _check_says_why(response, body)
     if not row.may_change(role):
         changed = changed_tables(before, snapshot())
         assert not changed, f"{role} got {response.status_code} but changed {changed}"
