@@ -5,7 +5,7 @@ The world is built with the real services, the way people would build it through
 1. an organizer (with the event-creator right) creates event E, publishes its terms and invites a judge,
 2. E gets a hotspot challenge with a generated (small) dataset, an open phase P ranking final
    submissions, and an upcoming phase P2 whose public leaderboard is hidden,
-3. participants register; `a` creates team A (with a second member `a2`), `b` creates team B,
+3. participants register; `a` creates team A and `a2` joins it, `b` creates team B,
 4. `a` uploads the sample submission to P, which is scored (the leaderboard is built),
 5. another event-creator organizes event F; E's organizer also keeps a draft event D and an
    invite-only event I, for which `a` registered through the invite link,
@@ -40,12 +40,14 @@ from submissions import services as submission_services
 from submissions.models import LeaderboardEntry, Submission
 from tests.factories import UserFactory, event_creator
 
-ROLES = ("anon", "a", "b", "judge", "other_org", "org", "staff")
+ROLES = ("anon", "a", "a2", "b", "judge", "other_org", "org", "staff")
 
 
-def R(anon: int, a: int, b: int, judge: int, other_org: int, org: int, staff: int) -> dict[str, int]:
-    """One expected status per role, in the order of ROLES."""
-    return dict(zip(ROLES, (anon, a, b, judge, other_org, org, staff), strict=True))
+def R(anon: int, a: int, b: int, judge: int, other_org: int, org: int, staff: int, *, a2: int | None = None):
+    """One expected status per role. `a2`, a member of team A who is not its captain, answers like
+    the captain `a` unless told otherwise."""
+    a2 = a if a2 is None else a2
+    return {"anon": anon, "a": a, "a2": a2, "b": b, "judge": judge, "other_org": other_org, "org": org, "staff": staff}
 
 
 def ALL(status: int) -> dict[str, int]:
@@ -148,7 +150,16 @@ def build_world() -> World:
 
     staff = UserFactory(username="m-staff", is_staff=True, is_superuser=True)
     return World(
-        users={"anon": None, "a": a, "b": b, "judge": judge, "other_org": other_org, "org": org, "staff": staff},
+        users={
+            "anon": None,
+            "a": a,
+            "a2": a2,
+            "b": b,
+            "judge": judge,
+            "other_org": other_org,
+            "org": org,
+            "staff": staff,
+        },
         a2=a2,
         event=event,
         other_event=other_event,

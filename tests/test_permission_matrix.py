@@ -1,7 +1,7 @@
 """The permission matrix: every page and every API operation, as each role, with the status it must answer.
 
 Roles (see tests/matrix_helpers.py for the world): `anon`; `a`, captain of team A (which has a scored
-submission); `b`, captain of team B; `judge` and `org` of event E; `other_org`, organizer of another event;
+submission), and `a2`, a member of team A who is not its captain; `b`, captain of team B; `judge` and `org` of event E; `other_org`, organizer of another event;
 `staff`, a superuser. Each cell is one test: it sends one request and checks the status; a cell whose
 role may not change anything also checks that no row changed (a refusal must refuse, not half-do).
 
@@ -114,7 +114,7 @@ PAGES: dict[tuple, Row] = {
         lambda w: "/events/matrix-draft/", R(404, 404, 404, 404, 404, 200, 200)
     ),
     ("challenges:event_detail", "GET", "invite-only"): Row(
-        lambda w: "/events/matrix-invite/", R(404, 200, 404, 404, 404, 200, 200)
+        lambda w: "/events/matrix-invite/", R(404, 200, 404, 404, 404, 200, 200, a2=404)
     ),
     ("challenges:event_detail", "GET", "invite-link"): Row(
         lambda w: f"/events/matrix-invite/?invite={w.invite_only.invite_token}", ALL(200)
@@ -124,7 +124,7 @@ PAGES: dict[tuple, Row] = {
         lambda w: f"{E}/register/",
         R(LOGIN, 302, 302, 403, 302, 403, 302),
         data=lambda w: {"accept_terms": "on"},
-        changes=who("a", "b", "other_org", "staff"),
+        changes=who("a", "a2", "b", "other_org", "staff"),
         xfail={"judge": SEC_RULES, "org": SEC_RULES},
     ),
     ("challenges:team_create", "GET"): Row(lambda w: f"{E}/teams/new/", R(LOGIN, 302, 302, 200, 200, 200, 200)),
@@ -153,25 +153,25 @@ PAGES: dict[tuple, Row] = {
         lambda w: f"/teams/{w.team_a.pk}/",
         R(LOGIN, 200, 200, 200, 200, 200, 200),
         secret=lambda w: w.team_a.join_code,
-        sees=who("a", "org", "staff"),
+        sees=who("a", "a2", "org", "staff"),
     ),
     ("challenges:team_edit", "GET"): Row(
-        lambda w: f"/teams/{w.team_a.pk}/edit/", R(LOGIN, 200, 403, 403, 403, 200, 200)
+        lambda w: f"/teams/{w.team_a.pk}/edit/", R(LOGIN, 200, 403, 403, 403, 200, 200, a2=403)
     ),
     ("challenges:team_edit", "POST"): Row(
         lambda w: f"/teams/{w.team_a.pk}/edit/",
-        R(LOGIN, 302, 403, 403, 403, 302, 302),
+        R(LOGIN, 302, 403, 403, 403, 302, 302, a2=403),
         data=lambda w: {"name": "Renamed", "country": "CO"},
         changes=who("a", "org", "staff"),
     ),
     ("challenges:team_leave", "POST"): Row(
         lambda w: f"/teams/{w.team_a.pk}/leave/",
         R(LOGIN, 302, 302, 302, 302, 302, 302),  # non-members: "You are not a member of this team."
-        changes=who("a"),
+        changes=who("a", "a2"),
     ),
     ("challenges:team_transfer", "POST"): Row(
         lambda w: f"/teams/{w.team_a.pk}/captain/",
-        R(LOGIN, 302, 403, 403, 403, 302, 302),
+        R(LOGIN, 302, 403, 403, 403, 302, 302, a2=403),
         data=lambda w: {"new_captain": w.a2.pk},
         changes=who("a", "org", "staff"),
     ),
@@ -278,7 +278,7 @@ PAGES: dict[tuple, Row] = {
         lambda w: f"/phases/{w.phase.pk}/submit/",
         R(LOGIN, 302, 302, 403, 403, 403, 403),
         data=lambda w: {"file": w.upload(), "idempotency_key": "matrix-page"},
-        changes=who("a", "b"),
+        changes=who("a", "a2", "b"),
     ),
     ("submissions:my_submissions", "GET"): Row(
         lambda w: f"/phases/{w.phase.pk}/my-submissions/", R(LOGIN, 200, 200, 200, 200, 200, 200)
@@ -323,7 +323,7 @@ PAGES: dict[tuple, Row] = {
     ("submissions:submission_action", "POST", "final"): Row(
         lambda w: f"/submissions/{w.submission.pk}/final/",
         R(LOGIN, 302, 404, 404, 404, 302, 302),  # organizers are not in the team: refused with a message
-        changes=who("a"),
+        changes=who("a", "a2"),
     ),
 }
 
@@ -359,7 +359,7 @@ APIS: dict[tuple, Row] = {
         lambda w: f"{API}/events/matrix-draft/", R(404, 404, 404, 404, 404, 200, 200)
     ),
     ("api:event-detail", "GET", "invite-only"): Row(
-        lambda w: f"{API}/events/matrix-invite/", R(404, 200, 404, 404, 404, 200, 200)
+        lambda w: f"{API}/events/matrix-invite/", R(404, 200, 404, 404, 404, 200, 200, a2=404)
     ),
     ("api:event-detail", "GET", "invite-link"): Row(
         lambda w: f"{API}/events/matrix-invite/?invite={w.invite_only.invite_token}", ALL(200)
@@ -379,7 +379,7 @@ APIS: dict[tuple, Row] = {
         lambda w: f"{API}/events/matrix/teams/",
         ALL(200),
         secret=lambda w: w.team_a.join_code,
-        sees=who("a", "org", "staff"),
+        sees=who("a", "a2", "org", "staff"),
     ),
     ("api:event-teams", "POST"): Row(
         lambda w: f"{API}/events/matrix/teams/",
@@ -404,11 +404,11 @@ APIS: dict[tuple, Row] = {
         lambda w: f"{API}/teams/{w.team_a.pk}/",
         ALL(200),
         secret=lambda w: w.team_a.join_code,
-        sees=who("a", "org", "staff"),
+        sees=who("a", "a2", "org", "staff"),
     ),
     ("api:team-detail", "PATCH"): Row(
         lambda w: f"{API}/teams/{w.team_a.pk}/",
-        R(UNAUTH, 200, 403, 403, 403, 200, 200),
+        R(UNAUTH, 200, 403, 403, 403, 200, 200, a2=403),
         data=lambda w: {"name": "Renamed"},
     ),
     ("api:team-join", "POST"): Row(
@@ -421,7 +421,7 @@ APIS: dict[tuple, Row] = {
     ),
     ("api:team-captain", "POST"): Row(
         lambda w: f"{API}/teams/{w.team_a.pk}/captain/",
-        R(UNAUTH, 200, 403, 403, 403, 200, 200),
+        R(UNAUTH, 200, 403, 403, 403, 200, 200, a2=403),
         data=lambda w: {"username": "m-a2"},
     ),
     ("api:challenge-list", "GET"): Row(lambda w: f"{API}/challenges/", ALL(200)),
