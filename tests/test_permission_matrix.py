@@ -514,6 +514,7 @@ APIS: dict[tuple, Row] = {
 NOT_IN_MATRIX = {
     "admin:",  # Django's admin: its own is_staff checks, tested by Django
     "admin/",  # ... and its unnamed redirects
+    "^media/",  # public uploads (banners, logos) served by runserver when DEBUG is on; never private files
     "set_language",  # i18n: sets a cookie, no object behind it
     "javascript-catalog",  # i18n: the same translated strings for everyone
     "api:schema",  # the OpenAPI document: public by design
@@ -668,3 +669,42 @@ def test_every_method_of_every_api_route_has_a_row():
 def test_every_row_names_a_route_that_exists():
     names = {name for name, _route, _callback in walk_patterns() if name}
     assert sorted({key[0] for key in (*PAGES, *APIS)} - names) == []
+
+
+def _api_routes_with_other_methods():
+    answered = {
+        name: api_methods(callback) for name, _route, callback in walk_patterns() if name in {k[0] for k in APIS}
+    }
+    for name, methods in sorted(answered.items()):
+        others = sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - methods)
+        if others:
+            yield pytest.param(name, others, id=name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "methods"), list(_api_routes_with_other_methods()))
+def test_api_methods_a_route_does_not_answer_are_refused_and_change_nothing(world, name, methods):
+    """PUT and DELETE (and any method without a row) answer 405, even to the event's organizer."""
+    row = next(row for key, row in APIS.items() if key[0] == name)
+    client = APIClient()
+    client.force_authenticate(world.users["org"])
+    before = snapshot()
+    for method in methods:
+        response = getattr(client, method.lower())(row.url(world), {}, format="json")
+        assert response.status_code == 405, f"{method}: {response.status_code}"
+    assert changed_tables(before, snapshot()) == []
+
+
+POST_ONLY_PAGES = sorted({k[0] for k in PAGES if k[1] == "POST"} - {k[0] for k in PAGES if k[1] == "GET"})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", POST_ONLY_PAGES)
+def test_page_actions_refuse_a_get_and_change_nothing(world, name):
+    """A link (GET) never acts: the site's actions answer 405 unless posted."""
+    row = next(row for key, row in PAGES.items() if key[0] == name)
+    client = Client()
+    client.force_login(world.users["org"])
+    before = snapshot()
+    assert client.get(row.url(world)).status_code == 405
+    assert changed_tables(before, snapshot()) == []
