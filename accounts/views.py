@@ -82,7 +82,7 @@ def email_confirm(request, token: str):
     try:
         user = services.email_confirm(token=token)
     except ValidationError as exc:
-        return render(request, "challenges/refused.html", {"reason": " ".join(exc.messages)}, status=400)
+        return render(request, "refused.html", {"reason": " ".join(exc.messages)}, status=400)
     messages.success(request, _("Thank you: %(email)s is confirmed.") % {"email": user.email})
     return redirect("profile" if request.user.is_authenticated else "login")
 

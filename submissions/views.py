@@ -422,11 +422,17 @@ def phase_leaderboard(request, pk: int):
     return render(request, "submissions/leaderboard.html", context, status=200 if context["visible"] else 403)
 
 
+def _leaderboard_hidden_reason(split: str) -> str:
+    if split == "private":
+        return _("The private leaderboard is shown once the organizers publish the results.")
+    return _("The organizers hide this leaderboard until they publish the results.")
+
+
 def phase_leaderboard_csv(request, pk: int):
     phase = _phase_or_404(request, pk)
     split = _leaderboard_split(request, phase)
     if not selectors.can_see_leaderboard(request.user, phase, split):
-        raise PermissionDenied(_("This leaderboard is not published yet."))
+        return render(request, "refused.html", {"reason": _leaderboard_hidden_reason(split)}, status=403)
     entries = list(selectors.leaderboard_all(phase=phase, split=split, country=request.GET.get("country", "")))
     metrics = sorted({m for e in entries for m in e.scores})
     header = ["rank", "team_id", "team", "country", "baseline", "score", "submission", "submitted_at", *metrics]

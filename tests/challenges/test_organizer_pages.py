@@ -289,6 +289,18 @@ def test_it_rejects_a_phase_time_outside_the_years_an_event_can_use_on_the_field
     assert not Phase.objects.filter(challenge=challenge).exists()
 
 
+def test_publishing_results_sends_the_organizer_back_to_this_site_only(client, organizer, phase):
+    login(client, organizer)
+    url = reverse("challenges:phase_publish", args=[phase.pk])
+    response = client.post(url, {"publish": "1", "next": "https://evil.example/phish"})
+    assert response.status_code == 302
+    assert response["Location"] == phase.challenge.get_absolute_url()
+    response = client.post(url, {"publish": "0", "next": "//evil.example/phish"})
+    assert response["Location"] == phase.challenge.get_absolute_url()
+    response = client.post(url, {"publish": "1", "next": "/events/"})
+    assert response["Location"] == "/events/"
+
+
 def test_an_organizer_publishes_results_and_overrides_the_roster_lock_with_an_audit(client, event, organizer, phase):
     login(client, organizer)
     client.post(reverse("challenges:phase_publish", args=[phase.pk]), {"publish": "1"})

@@ -1,0 +1,231 @@
+"""The world of the permission matrix (tests/test_permission_matrix.py) and the tools to walk the URLconf.
+
+The world is built with the real services, the way people would build it through the site:
+
+1. an organizer (with the event-creator right) creates event E, publishes its terms and invites a judge,
+2. E gets a hotspot challenge with a generated (small) dataset, an open phase P ranking final
+   submissions, and an upcoming phase P2 whose public leaderboard is hidden,
+3. participants register; `a` creates team A and `a2` joins it, `b` creates team B,
+4. `a` uploads the sample submission to P, which is scored (the leaderboard is built),
+5. another event-creator organizes event F; E's organizer also keeps a draft event D and an
+   invite-only event I, for which `a` registered through the invite link,
+6. a site staff member (is_staff and is_superuser, as `createsuperuser` makes them).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from accounts.models import User
+from challenges import services as challenge_services
+from challenges.models import (
+    AuditLog,
+    Challenge,
+    Event,
+    EventRole,
+    Phase,
+    Registration,
+    Team,
+    TeamMembership,
+    Terms,
+)
+from submissions import services as submission_services
+from submissions.models import LeaderboardEntry, Submission
+from tests.factories import UserFactory, event_creator
+
+ROLES = ("anon", "a", "a2", "b", "judge", "other_org", "org", "staff")
+
+
+def R(anon: int, a: int, b: int, judge: int, other_org: int, org: int, staff: int, *, a2: int | None = None):
+    """One expected status per role. `a2`, a member of team A who is not its captain, answers like
+    the captain `a` unless told otherwise."""
+    a2 = a if a2 is None else a2
+    return {"anon": anon, "a": a, "a2": a2, "b": b, "judge": judge, "other_org": other_org, "org": org, "staff": staff}
+
+
+def ALL(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+@dataclass
+class World:
+    users: dict[str, User | None]
+    a2: User
+    event: Event
+    other_event: Event
+    draft: Event
+    invite_only: Event
+    challenge: Challenge
+    phase: Phase
+    upcoming: Phase
+    team_a: Team
+    team_b: Team
+    submission: Submission
+    sample: bytes
+    truth: bytes
+
+    def upload(self, name: str = "predictions.csv") -> SimpleUploadedFile:
+        return SimpleUploadedFile(name, self.sample, content_type="text/csv")
+
+    def dataset_files(self) -> dict[str, SimpleUploadedFile]:
+        return {
+            "truth_file": SimpleUploadedFile("truth.csv", self.truth, content_type="text/csv"),
+            "public_files": SimpleUploadedFile("sample_submission.csv", self.sample, content_type="text/csv"),
+        }
+
+
+def build_world() -> World:
+    now = timezone.now()
+    org = event_creator(username="m-org")
+    event = challenge_services.event_create(
+        creator=org, name="Matrix", slug="matrix", visibility=Event.Visibility.PUBLISHED, team_size_max=3
+    )
+    challenge_services.terms_publish(event=event, actor=org, text="Use the data only for this event.")
+    judge = UserFactory(username="m-judge")
+    challenge_services.judge_invite(event=event, actor=org, username=judge.username)
+    draft = challenge_services.event_create(creator=org, name="Matrix draft", slug="matrix-draft")
+    invite_only = challenge_services.event_create(
+        creator=org, name="Matrix by invitation", slug="matrix-invite", visibility=Event.Visibility.INVITE_ONLY
+    )
+    challenge_services.terms_publish(event=invite_only, actor=org, text="Invited participants only.")
+
+    other_org = event_creator(username="m-other-org")
+    other_event = challenge_services.event_create(
+        creator=other_org, name="Elsewhere", slug="elsewhere", visibility=Event.Visibility.PUBLISHED
+    )
+
+    challenge = challenge_services.challenge_create(
+        event=event, actor=org, kind="hotspot", title="Hotspots", slug="hotspots", dataset_seed=7, dataset_size="small"
+    )
+    phase = challenge_services.phase_create(
+        challenge=challenge,
+        actor=org,
+        name="Main",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=7),
+        leaderboard_mode=Phase.LeaderboardMode.FINAL,
+    )
+    upcoming = challenge_services.phase_create(
+        challenge=challenge,
+        actor=org,
+        name="Final",
+        opens_at=now + timedelta(days=10),
+        closes_at=now + timedelta(days=20),
+        public_leaderboard=False,
+        order=1,
+    )
+
+    a, a2, b = (UserFactory(username=name) for name in ("m-a", "m-a2", "m-b"))
+    for user in (a, a2, b):
+        challenge_services.registration_create(event=event, user=user, accept_terms=True)
+    challenge_services.registration_create(
+        event=invite_only, user=a, accept_terms=True, invite_token=invite_only.invite_token
+    )
+    team_a = challenge_services.team_create(event=event, user=a, name="Alpha", country="CO")
+    challenge_services.team_join(team=team_a, user=a2, join_code=team_a.join_code)
+    team_b = challenge_services.team_create(event=event, user=b, name="Beta", country="BR")
+
+    with challenge.public_archive.open("rb") as handle:
+        sample = zipfile.ZipFile(io.BytesIO(handle.read())).read("sample_submission.csv")
+    with challenge.truth_file.open("rb") as handle:
+        truth = handle.read()
+    submission, _created = submission_services.submission_create(
+        phase=phase,
+        user=a,
+        file=SimpleUploadedFile("predictions.csv", sample, content_type="text/csv"),
+        received_at=timezone.now(),
+    )
+    assert submission_services.submission_score(submission_id=submission.pk) == "scored"
+    submission.refresh_from_db()
+    # The private score must be told apart from the public one in answers (tests look for it).
+    assert repr(submission.private_score) not in repr(submission.public_score)
+    assert LeaderboardEntry.objects.filter(phase=phase, team=team_a).exists()
+
+    staff = UserFactory(username="m-staff", is_staff=True, is_superuser=True)
+    return World(
+        users={
+            "anon": None,
+            "a": a,
+            "a2": a2,
+            "b": b,
+            "judge": judge,
+            "other_org": other_org,
+            "org": org,
+            "staff": staff,
+        },
+        a2=a2,
+        event=event,
+        other_event=other_event,
+        draft=draft,
+        invite_only=invite_only,
+        challenge=challenge,
+        phase=phase,
+        upcoming=upcoming,
+        team_a=team_a,
+        team_b=team_b,
+        submission=submission,
+        sample=sample,
+        truth=truth,
+    )
+
+
+SNAPSHOT_MODELS = (
+    Event,
+    Terms,
+    EventRole,
+    Registration,
+    Team,
+    TeamMembership,
+    Challenge,
+    Phase,
+    Submission,
+    LeaderboardEntry,
+    AuditLog,
+)
+
+
+def snapshot() -> dict[str, list]:
+    """Every row a request could change (users without their last login), to compare before and after."""
+    state: dict[str, list] = {model.__name__: list(model.objects.order_by("pk").values()) for model in SNAPSHOT_MODELS}
+    state["User"] = list(
+        User.objects.order_by("pk").values_list("pk", "username", "email", "is_staff", "is_superuser", "is_active")
+    )
+    return state
+
+
+def changed_tables(before: dict[str, list], after: dict[str, list]) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
+
+
+# The URLconf ------------------------------------------------------------------------------------
+
+
+def walk_patterns(patterns=None, namespace: str = "", prefix: str = ""):
+    """Yield (name with its namespace or None, route, callback) of every URL pattern, recursively."""
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else entry.namespace or namespace
+            yield from walk_patterns(entry.url_patterns, inner or "", prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield name, prefix + str(entry.pattern), entry.callback
+
+
+def api_methods(callback) -> set[str]:
+    """The HTTP methods a DRF view answers (HEAD and OPTIONS aside), read from the view itself."""
+    cls = getattr(callback, "cls", None)
+    if cls is None:
+        return set()
+    allowed = {m for m in cls.http_method_names if m not in ("head", "options")}
+    actions = getattr(callback, "actions", None)
+    if actions is not None:  # a ViewSet route: its method -> action mapping
+        return {m.upper() for m in actions if m in allowed}
+    return {m.upper() for m in allowed if hasattr(cls, m)}

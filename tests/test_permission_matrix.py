@@ -1,0 +1,706 @@
+"""The permission matrix: every page and every API operation, as each role, with the status it must answer.
+
+Roles (see tests/matrix_helpers.py for the world): `anon`; `a`, captain of team A (which has a scored
+submission), and `a2`, a member of team A who is not its captain; `b`, captain of team B; `judge` and `org` of event E; `other_org`, organizer of another event;
+`staff`, a superuser. Each cell is one test: it sends one request and checks the status; a cell whose
+role may not change anything also checks that no row changed (a refusal must refuse, not half-do).
+
+The world is built once per module inside a transaction; every cell runs in a savepoint rolled back
+afterwards, so each cell sees the same fresh world (Django's setUpTestData recipe) at a fraction of the
+cost of building it again.
+
+A new route without a row here fails `test_every_route_has_a_row_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client, override_settings
+from rest_framework.test import APIClient
+
+from tests.matrix_helpers import ALL, ROLES, R, World, api_methods, build_world, changed_tables, snapshot, walk_patterns
+
+
+@dataclass(frozen=True)
+class Row:
+    url: Callable[[World], str]
+    expect: dict[str, int]
+    data: Callable[[World], dict] | None = None
+    fmt: str = "json"  # API bodies: "json" or "multipart"
+    changes: frozenset[str] | None = None  # roles allowed to change data (default: those answered 2xx)
+    secret: Callable[[World], str] | None = None  # text only the roles in `sees` may get in a 200 answer
+    sees: frozenset[str] = frozenset()
+    xfail: dict[str, str] = field(default_factory=dict)  # role -> reason (a known wrong cell fixed elsewhere)
+
+    def may_change(self, role: str) -> bool:
+        if self.changes is not None:
+            return role in self.changes
+        return 200 <= self.expect[role] < 300
+
+
+def who(*roles: str) -> frozenset[str]:
+    return frozenset(roles)
+
+
+E = "/events/matrix"
+API = "/api/v1"
+ORGS = who("org", "staff")
+PRIVATE_SCORE = lambda w: repr(w.submission.private_score)  # noqa: E731 - hidden until the results are published
+DRAFT = lambda w: "matrix-draft"  # noqa: E731 - a draft event is listed to its organizers only
+LOGIN = 302  # anonymous visitors of a login_required page are sent to the login page
+
+
+def _phase_form(w: World, name: str, phase=None) -> dict:
+    fmt = "%Y-%m-%dT%H:%M"
+    opens = phase.opens_at.astimezone(UTC).strftime(fmt) if phase else "2030-01-01T00:00"
+    closes = phase.closes_at.astimezone(UTC).strftime(fmt) if phase else "2030-01-02T00:00"
+    return {
+        "name": name,
+        "opens_at": opens,
+        "closes_at": closes,
+        "leaderboard_mode": "final",
+        "public_leaderboard": "on",
+        "order": 0,
+        "grace_minutes": 0,
+    }
+
+
+def _event_form(name: str, **extra) -> dict:
+    return {
+        "name": name,
+        "description": "",
+        "timezone": "UTC",
+        "team_size_min": 1,
+        "team_size_max": 3,
+        "visibility": "published",
+        "code_of_conduct": "",
+        **extra,
+    }
+
+
+# HTML pages -------------------------------------------------------------------------------------
+# (route name, method[, variant]) -> Row. Refusals of forms that redirect with a message (302) are
+# listed in `changes` as not allowed to change anything.
+
+PAGES: dict[tuple, Row] = {
+    ("home", "GET"): Row(lambda w: "/", ALL(200)),
+    ("healthz", "GET"): Row(lambda w: "/healthz/", ALL(200)),
+    ("login", "GET"): Row(lambda w: "/accounts/login/", ALL(200)),
+    ("logout", "POST"): Row(lambda w: "/accounts/logout/", ALL(302), changes=who()),
+    ("signup", "GET"): Row(lambda w: "/accounts/signup/", R(200, 302, 302, 302, 302, 302, 302)),
+    ("profile", "GET"): Row(lambda w: "/accounts/profile/", R(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("password_change", "GET"): Row(lambda w: "/accounts/password_change/", R(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("password_change_done", "GET"): Row(
+        lambda w: "/accounts/password_change/done/", R(LOGIN, 200, 200, 200, 200, 200, 200)
+    ),
+    ("password_reset", "GET"): Row(lambda w: "/accounts/password_reset/", ALL(200)),
+    ("password_reset_done", "GET"): Row(lambda w: "/accounts/password_reset/done/", ALL(200)),
+    ("password_reset_confirm", "GET"): Row(lambda w: "/accounts/reset/MQ/bad-token/", ALL(200)),
+    ("password_reset_complete", "GET"): Row(lambda w: "/accounts/reset/done/", ALL(200)),
+    # Participants' journey
+    ("challenges:event_list", "GET"): Row(lambda w: "/events/", ALL(200), secret=DRAFT, sees=ORGS),
+    ("challenges:my_events", "GET"): Row(lambda w: "/my-events/", R(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("challenges:event_detail", "GET"): Row(lambda w: f"{E}/", ALL(200)),
+    ("challenges:event_detail", "GET", "draft"): Row(
+        lambda w: "/events/matrix-draft/", R(404, 404, 404, 404, 404, 200, 200)
+    ),
+    ("challenges:event_detail", "GET", "invite-only"): Row(
+        lambda w: "/events/matrix-invite/", R(404, 200, 404, 404, 404, 200, 200, a2=404)
+    ),
+    ("challenges:event_detail", "GET", "invite-link"): Row(
+        lambda w: f"/events/matrix-invite/?invite={w.invite_only.invite_token}", ALL(200)
+    ),
+    ("challenges:event_register", "GET"): Row(lambda w: f"{E}/register/", R(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("challenges:event_register", "POST"): Row(
+        lambda w: f"{E}/register/",
+        R(LOGIN, 302, 302, 403, 302, 403, 302),
+        data=lambda w: {"accept_terms": "on"},
+        changes=who("a", "a2", "b", "other_org", "staff"),
+    ),
+    ("challenges:team_create", "GET"): Row(lambda w: f"{E}/teams/new/", R(LOGIN, 302, 302, 200, 200, 200, 200)),
+    ("challenges:team_create", "POST"): Row(
+        lambda w: f"{E}/teams/new/",
+        # a and b are already in a team (sent back to the event page); the others are not registered.
+        R(LOGIN, 302, 302, 403, 403, 403, 403),
+        data=lambda w: {"name": "Gamma", "country": "PE"},
+        changes=who(),
+    ),
+    ("challenges:team_join", "POST"): Row(
+        lambda w: f"{E}/teams/join/",
+        R(LOGIN, 302, 302, 403, 403, 403, 403),
+        data=lambda w: {"join_code": w.team_a.join_code},
+        changes=who(),
+    ),
+    ("challenges:team_join_link", "GET"): Row(
+        lambda w: f"{E}/join/{w.team_a.join_code}/", R(LOGIN, 200, 200, 200, 200, 200, 200)
+    ),
+    ("challenges:team_join_link", "POST"): Row(
+        lambda w: f"{E}/join/{w.team_a.join_code}/",
+        R(LOGIN, 200, 200, 403, 403, 403, 403),  # a, b: "already in a team", shown on the page
+        changes=who(),
+    ),
+    ("challenges:team_detail", "GET"): Row(
+        lambda w: f"/teams/{w.team_a.pk}/",
+        R(LOGIN, 200, 200, 200, 200, 200, 200),
+        secret=lambda w: w.team_a.join_code,
+        sees=who("a", "a2", "org", "staff"),
+    ),
+    ("challenges:team_edit", "GET"): Row(
+        lambda w: f"/teams/{w.team_a.pk}/edit/", R(LOGIN, 200, 403, 403, 403, 200, 200, a2=403)
+    ),
+    ("challenges:team_edit", "POST"): Row(
+        lambda w: f"/teams/{w.team_a.pk}/edit/",
+        R(LOGIN, 302, 403, 403, 403, 302, 302, a2=403),
+        data=lambda w: {"name": "Renamed", "country": "CO"},
+        changes=who("a", "org", "staff"),
+    ),
+    ("challenges:team_leave", "POST"): Row(
+        lambda w: f"/teams/{w.team_a.pk}/leave/",
+        R(LOGIN, 302, 302, 302, 302, 302, 302),  # non-members: "You are not a member of this team."
+        changes=who("a", "a2"),
+    ),
+    ("challenges:team_transfer", "POST"): Row(
+        lambda w: f"/teams/{w.team_a.pk}/captain/",
+        R(LOGIN, 302, 403, 403, 403, 302, 302, a2=403),
+        data=lambda w: {"new_captain": w.a2.pk},
+        changes=who("a", "org", "staff"),
+    ),
+    ("challenges:challenge_detail", "GET"): Row(lambda w: f"{E}/challenges/hotspots/", ALL(200)),
+    ("challenges:phase_dataset", "GET"): Row(
+        lambda w: f"/phases/{w.phase.pk}/dataset/", R(403, 200, 200, 200, 403, 200, 200)
+    ),
+    ("challenges:phase_dataset", "GET", "upcoming"): Row(
+        lambda w: f"/phases/{w.upcoming.pk}/dataset/", R(403, 403, 403, 200, 403, 200, 200)
+    ),
+    # Organizers' pages
+    ("challenges:event_create", "GET"): Row(lambda w: "/events/new/", R(LOGIN, 403, 403, 403, 200, 200, 200)),
+    ("challenges:event_create", "POST"): Row(
+        lambda w: "/events/new/",
+        R(LOGIN, 403, 403, 403, 302, 302, 302),
+        data=lambda w: _event_form("Brand new", slug="brand-new", visibility="draft"),
+        changes=who("other_org", "org", "staff"),
+    ),
+    ("challenges:event_edit", "GET"): Row(lambda w: f"{E}/edit/", R(LOGIN, 403, 403, 403, 403, 200, 200)),
+    ("challenges:event_edit", "POST"): Row(
+        lambda w: f"{E}/edit/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: _event_form("Matrix renamed"),
+        changes=ORGS,
+    ),
+    ("challenges:event_dashboard", "GET"): Row(lambda w: f"{E}/dashboard/", R(LOGIN, 403, 403, 403, 403, 200, 200)),
+    ("challenges:event_terms", "GET"): Row(lambda w: f"{E}/terms/", R(LOGIN, 403, 403, 403, 403, 200, 200)),
+    ("challenges:event_terms", "POST"): Row(
+        lambda w: f"{E}/terms/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"text": "New terms."},
+        changes=ORGS,
+    ),
+    ("challenges:event_roles", "GET"): Row(lambda w: f"{E}/roles/", R(LOGIN, 403, 403, 403, 403, 200, 200)),
+    ("challenges:event_roles", "POST"): Row(
+        lambda w: f"{E}/roles/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"username": "m-b", "role": "organizer"},
+        changes=ORGS,
+    ),
+    ("challenges:roster_toggle", "POST"): Row(
+        lambda w: f"{E}/roster/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"unlocked": "1"},
+        changes=ORGS,
+    ),
+    ("challenges:export_participants", "GET"): Row(
+        lambda w: f"{E}/export/participants.csv", R(LOGIN, 403, 403, 403, 403, 200, 200)
+    ),
+    ("challenges:export_teams", "GET"): Row(lambda w: f"{E}/export/teams.csv", R(LOGIN, 403, 403, 403, 403, 200, 200)),
+    ("challenges:challenge_create", "GET"): Row(
+        lambda w: f"{E}/add-challenge/", R(LOGIN, 403, 403, 403, 403, 200, 200)
+    ),
+    ("challenges:challenge_create", "POST"): Row(
+        lambda w: f"{E}/add-challenge/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"kind": "judged", "title": "Essay", "dataset_source": "none", "dataset_size": "small"},
+        changes=ORGS,
+    ),
+    ("challenges:challenge_edit", "GET"): Row(
+        lambda w: f"{E}/challenges/hotspots/edit/", R(LOGIN, 403, 403, 403, 403, 200, 200)
+    ),
+    ("challenges:challenge_edit", "POST"): Row(
+        lambda w: f"{E}/challenges/hotspots/edit/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {
+            "title": "Renamed",
+            "slug": "hotspots",
+            "dataset_source": "generated",
+            "dataset_seed": 7,
+            "dataset_size": "small",
+        },
+        changes=ORGS,
+    ),
+    ("challenges:phase_create", "GET"): Row(
+        lambda w: f"{E}/challenges/hotspots/phases/new/", R(LOGIN, 403, 403, 403, 403, 200, 200)
+    ),
+    ("challenges:phase_create", "POST"): Row(
+        lambda w: f"{E}/challenges/hotspots/phases/new/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: _phase_form(w, "Extra"),
+        changes=ORGS,
+    ),
+    ("challenges:phase_edit", "GET"): Row(
+        lambda w: f"{E}/challenges/hotspots/phases/{w.phase.pk}/edit/", R(LOGIN, 403, 403, 403, 403, 200, 200)
+    ),
+    ("challenges:phase_edit", "POST"): Row(
+        lambda w: f"{E}/challenges/hotspots/phases/{w.phase.pk}/edit/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: _phase_form(w, "Renamed", w.phase),
+        changes=ORGS,
+    ),
+    ("challenges:phase_publish", "POST"): Row(
+        lambda w: f"/phases/{w.phase.pk}/publish/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"publish": "1"},
+        changes=ORGS,
+    ),
+    # Submissions and leaderboards
+    ("submissions:phase_submit", "GET"): Row(
+        lambda w: f"/phases/{w.phase.pk}/submit/", R(LOGIN, 200, 200, 200, 200, 200, 200)
+    ),
+    ("submissions:phase_submit", "POST"): Row(
+        lambda w: f"/phases/{w.phase.pk}/submit/",
+        R(LOGIN, 302, 302, 403, 403, 403, 403),
+        data=lambda w: {"file": w.upload(), "idempotency_key": "matrix-page"},
+        changes=who("a", "a2", "b"),
+    ),
+    ("submissions:my_submissions", "GET"): Row(
+        lambda w: f"/phases/{w.phase.pk}/my-submissions/", R(LOGIN, 200, 200, 200, 200, 200, 200)
+    ),
+    ("submissions:phase_leaderboard", "GET"): Row(lambda w: f"/phases/{w.phase.pk}/leaderboard/", ALL(200)),
+    ("submissions:phase_leaderboard", "GET", "private"): Row(
+        lambda w: f"/phases/{w.phase.pk}/leaderboard/?split=private", R(403, 403, 403, 403, 403, 200, 200)
+    ),
+    ("submissions:phase_leaderboard", "GET", "hidden"): Row(
+        lambda w: f"/phases/{w.upcoming.pk}/leaderboard/", R(403, 403, 403, 403, 403, 200, 200)
+    ),
+    ("submissions:phase_leaderboard_csv", "GET"): Row(
+        lambda w: f"/phases/{w.phase.pk}/leaderboard.csv", ALL(200), secret=PRIVATE_SCORE
+    ),
+    ("submissions:phase_leaderboard_csv", "GET", "private"): Row(
+        lambda w: f"/phases/{w.phase.pk}/leaderboard.csv?split=private", R(403, 403, 403, 403, 403, 200, 200)
+    ),
+    ("submissions:phase_rescore", "POST"): Row(
+        lambda w: f"/phases/{w.phase.pk}/rescore/",
+        R(LOGIN, 302, 302, 302, 302, 302, 302),  # refused with a message on the leaderboard page
+        changes=ORGS,
+    ),
+    ("submissions:submission_detail", "GET"): Row(
+        lambda w: f"/submissions/{w.submission.pk}/",
+        R(LOGIN, 200, 404, 404, 404, 200, 200),
+        secret=lambda w: "<h3>Private scores</h3>",  # before the results are published
+        sees=ORGS,
+    ),
+    ("submissions:submission_picture", "GET"): Row(
+        lambda w: f"/submissions/{w.submission.pk}/picture.png", R(LOGIN, 200, 404, 404, 404, 200, 200)
+    ),
+    ("submissions:submission_action", "POST", "cancel"): Row(
+        lambda w: f"/submissions/{w.submission.pk}/cancel/",
+        R(LOGIN, 302, 404, 404, 404, 302, 302),  # a: refused with a message on the submission page
+        changes=ORGS,
+    ),
+    ("submissions:submission_action", "POST", "rescore"): Row(
+        lambda w: f"/submissions/{w.submission.pk}/rescore/",
+        R(LOGIN, 302, 404, 404, 404, 302, 302),
+        changes=ORGS,
+    ),
+    ("submissions:submission_action", "POST", "final"): Row(
+        lambda w: f"/submissions/{w.submission.pk}/final/",
+        R(LOGIN, 302, 404, 404, 404, 302, 302),  # organizers are not in the team: refused with a message
+        changes=who("a", "a2"),
+    ),
+}
+
+
+# REST API ---------------------------------------------------------------------------------------
+UNAUTH = 401  # no credentials on a route that needs them (WWW-Authenticate is sent)
+
+APIS: dict[tuple, Row] = {
+    ("api:root", "GET"): Row(lambda w: f"{API}/", ALL(200)),
+    ("api:auth-token", "POST"): Row(
+        lambda w: f"{API}/auth/token/", ALL(400), data=lambda w: {"username": "m-a", "password": "wrong"}
+    ),
+    ("api:auth-register", "POST"): Row(
+        lambda w: f"{API}/auth/register/",
+        ALL(201),
+        data=lambda w: {
+            "username": "newcomer",
+            "email": "newcomer@example.org",
+            "password": "a-long-and-unusual-passphrase",
+            "country": "CO",
+        },
+    ),
+    ("api:event-list", "GET"): Row(lambda w: f"{API}/events/", ALL(200), secret=DRAFT, sees=ORGS),
+    ("api:event-list", "POST"): Row(
+        lambda w: f"{API}/events/",
+        R(UNAUTH, 403, 403, 403, 201, 201, 201),
+        data=lambda w: {"name": "Brand new", "slug": "brand-new"},
+    ),
+    ("api:event-detail", "GET"): Row(
+        lambda w: f"{API}/events/matrix/", ALL(200), secret=lambda w: w.event.invite_token, sees=ORGS
+    ),
+    ("api:event-detail", "GET", "draft"): Row(
+        lambda w: f"{API}/events/matrix-draft/", R(404, 404, 404, 404, 404, 200, 200)
+    ),
+    ("api:event-detail", "GET", "invite-only"): Row(
+        lambda w: f"{API}/events/matrix-invite/", R(404, 200, 404, 404, 404, 200, 200, a2=404)
+    ),
+    ("api:event-detail", "GET", "invite-link"): Row(
+        lambda w: f"{API}/events/matrix-invite/?invite={w.invite_only.invite_token}", ALL(200)
+    ),
+    ("api:event-detail", "PATCH"): Row(
+        lambda w: f"{API}/events/matrix/",
+        R(UNAUTH, 403, 403, 403, 403, 200, 200),
+        data=lambda w: {"description": "Changed."},
+    ),
+    ("api:event-register", "POST"): Row(
+        lambda w: f"{API}/events/matrix/register/",
+        R(UNAUTH, 200, 200, 403, 201, 403, 201),
+        data=lambda w: {"accept_terms": True},
+    ),
+    ("api:event-teams", "GET"): Row(
+        lambda w: f"{API}/events/matrix/teams/",
+        ALL(200),
+        secret=lambda w: w.team_a.join_code,
+        sees=who("a", "a2", "org", "staff"),
+    ),
+    ("api:event-teams", "POST"): Row(
+        lambda w: f"{API}/events/matrix/teams/",
+        R(UNAUTH, 400, 400, 403, 403, 403, 403),  # a, b: already in a team; the others: not registered
+        data=lambda w: {"name": "Gamma", "country": "PE"},
+    ),
+    ("api:event-judges", "GET"): Row(lambda w: f"{API}/events/matrix/judges/", R(UNAUTH, 403, 403, 200, 403, 200, 200)),
+    ("api:event-judges", "POST"): Row(
+        lambda w: f"{API}/events/matrix/judges/",
+        R(UNAUTH, 403, 403, 403, 403, 201, 201),
+        data=lambda w: {"username": "m-b"},
+    ),
+    ("api:event-organizers", "GET"): Row(
+        lambda w: f"{API}/events/matrix/organizers/", R(UNAUTH, 403, 403, 200, 403, 200, 200)
+    ),
+    ("api:event-organizers", "POST"): Row(
+        lambda w: f"{API}/events/matrix/organizers/",
+        R(UNAUTH, 403, 403, 403, 403, 201, 201),
+        data=lambda w: {"username": "m-b"},
+    ),
+    ("api:team-detail", "GET"): Row(
+        lambda w: f"{API}/teams/{w.team_a.pk}/",
+        ALL(200),
+        secret=lambda w: w.team_a.join_code,
+        sees=who("a", "a2", "org", "staff"),
+    ),
+    ("api:team-detail", "PATCH"): Row(
+        lambda w: f"{API}/teams/{w.team_a.pk}/",
+        R(UNAUTH, 200, 403, 403, 403, 200, 200, a2=403),
+        data=lambda w: {"name": "Renamed"},
+    ),
+    ("api:team-join", "POST"): Row(
+        lambda w: f"{API}/teams/{w.team_a.pk}/join/",
+        R(UNAUTH, 400, 400, 403, 403, 403, 403),
+        data=lambda w: {"join_code": w.team_a.join_code},
+    ),
+    ("api:team-leave", "POST"): Row(
+        lambda w: f"{API}/teams/{w.team_a.pk}/leave/", R(UNAUTH, 204, 400, 400, 400, 400, 400)
+    ),
+    ("api:team-captain", "POST"): Row(
+        lambda w: f"{API}/teams/{w.team_a.pk}/captain/",
+        R(UNAUTH, 200, 403, 403, 403, 200, 200, a2=403),
+        data=lambda w: {"username": "m-a2"},
+    ),
+    ("api:challenge-list", "GET"): Row(lambda w: f"{API}/challenges/", ALL(200)),
+    ("api:challenge-list", "POST"): Row(
+        lambda w: f"{API}/challenges/",
+        R(UNAUTH, 403, 403, 403, 403, 201, 201),
+        data=lambda w: {"event": "matrix", "kind": "judged", "title": "Essay"},
+    ),
+    ("api:challenge-detail", "GET"): Row(lambda w: f"{API}/challenges/{w.challenge.pk}/", ALL(200)),
+    ("api:challenge-detail", "PATCH"): Row(
+        lambda w: f"{API}/challenges/{w.challenge.pk}/",
+        R(UNAUTH, 403, 403, 403, 403, 200, 200),
+        data=lambda w: {"title": "Renamed"},
+    ),
+    ("api:challenge-upload-dataset", "POST"): Row(
+        lambda w: f"{API}/challenges/{w.challenge.pk}/dataset/",
+        R(UNAUTH, 403, 403, 403, 403, 200, 200),
+        data=lambda w: w.dataset_files(),
+        fmt="multipart",
+    ),
+    ("api:phase-list", "GET"): Row(lambda w: f"{API}/phases/", ALL(200)),
+    ("api:phase-list", "POST"): Row(
+        lambda w: f"{API}/phases/",
+        R(UNAUTH, 403, 403, 403, 403, 201, 201),
+        data=lambda w: {
+            "challenge": w.challenge.pk,
+            "name": "Extra",
+            "opens_at": "2030-01-01T00:00:00Z",
+            "closes_at": "2030-01-02T00:00:00Z",
+        },
+    ),
+    ("api:phase-detail", "GET"): Row(lambda w: f"{API}/phases/{w.phase.pk}/", ALL(200)),
+    ("api:phase-detail", "PATCH"): Row(
+        lambda w: f"{API}/phases/{w.phase.pk}/",
+        R(UNAUTH, 403, 403, 403, 403, 200, 200),
+        data=lambda w: {"name": "Renamed"},
+    ),
+    ("api:phase-detail", "PATCH", "publish"): Row(
+        lambda w: f"{API}/phases/{w.phase.pk}/",
+        R(UNAUTH, 403, 403, 403, 403, 200, 200),
+        data=lambda w: {"results_published": True},
+    ),
+    ("api:phase-dataset", "GET"): Row(
+        lambda w: f"{API}/phases/{w.phase.pk}/dataset/", R(403, 200, 200, 200, 403, 200, 200)
+    ),
+    ("api:phase-dataset", "GET", "upcoming"): Row(
+        lambda w: f"{API}/phases/{w.upcoming.pk}/dataset/", R(403, 403, 403, 200, 403, 200, 200)
+    ),
+    ("api:phase-submissions", "GET"): Row(
+        lambda w: f"{API}/phases/{w.phase.pk}/submissions/",
+        R(UNAUTH, 200, 200, 200, 200, 200, 200),
+        secret=PRIVATE_SCORE,  # a sees the team's submission, without its private score
+    ),
+    ("api:phase-submissions", "POST"): Row(
+        lambda w: f"{API}/phases/{w.phase.pk}/submissions/",
+        R(UNAUTH, 201, 201, 403, 403, 403, 403),
+        data=lambda w: {"file": w.upload()},
+        fmt="multipart",
+    ),
+    ("api:phase-leaderboard", "GET"): Row(
+        lambda w: f"{API}/phases/{w.phase.pk}/leaderboard/", ALL(200), secret=PRIVATE_SCORE
+    ),
+    ("api:phase-leaderboard", "GET", "private"): Row(
+        lambda w: f"{API}/phases/{w.phase.pk}/leaderboard/?split=private", R(403, 403, 403, 403, 403, 200, 200)
+    ),
+    ("api:phase-leaderboard", "GET", "hidden"): Row(
+        lambda w: f"{API}/phases/{w.upcoming.pk}/leaderboard/", R(403, 403, 403, 403, 403, 200, 200)
+    ),
+    ("api:phase-rescore", "POST"): Row(
+        lambda w: f"{API}/phases/{w.phase.pk}/rescore/", R(UNAUTH, 403, 403, 403, 403, 200, 200)
+    ),
+    ("api:submission-detail", "GET"): Row(
+        lambda w: f"{API}/submissions/{w.submission.pk}/",
+        R(UNAUTH, 200, 404, 404, 404, 200, 200),
+        secret=PRIVATE_SCORE,
+        sees=ORGS,
+    ),
+    ("api:submission-cancel", "POST"): Row(
+        lambda w: f"{API}/submissions/{w.submission.pk}/cancel/", R(UNAUTH, 403, 404, 404, 404, 200, 200)
+    ),
+    ("api:submission-rescore", "POST"): Row(
+        lambda w: f"{API}/submissions/{w.submission.pk}/rescore/", R(UNAUTH, 403, 404, 404, 404, 200, 200)
+    ),
+    ("api:submission-final", "POST"): Row(
+        lambda w: f"{API}/submissions/{w.submission.pk}/final/", R(UNAUTH, 200, 404, 404, 404, 403, 403)
+    ),
+}
+
+# Routes with no row, and why.
+NOT_IN_MATRIX = {
+    "admin:",  # Django's admin: its own is_staff checks, tested by Django
+    "admin/",  # ... and its unnamed redirects
+    "^media/",  # public uploads (banners, logos) served by runserver when DEBUG is on; never private files
+    "set_language",  # i18n: sets a cookie, no object behind it
+    "javascript-catalog",  # i18n: the same translated strings for everyone
+    "api:schema",  # the OpenAPI document: public by design
+    "api:docs",  # Swagger UI over the schema
+    "api:redoc",  # ReDoc over the schema
+}
+
+
+def _allowed(name: str | None, route: str) -> bool:
+    """In NOT_IN_MATRIX by name, by namespace ("admin:") or, for unnamed routes, by route prefix ("admin/")."""
+    for entry in NOT_IN_MATRIX:
+        if entry.endswith(":") and name and name.startswith(entry):
+            return True
+        if entry.endswith("/") and route.startswith(entry):
+            return True
+        if name == entry:
+            return True
+    return False
+
+
+# The world --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def _matrix_files(tmp_path_factory):
+    root = tmp_path_factory.mktemp("matrix")
+    storages = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root / "private"), "base_url": "/no-public-url/"},
+        },
+    }
+    with override_settings(MEDIA_ROOT=str(root / "media"), PRIVATE_ROOT=str(root / "private"), STORAGES=storages):
+        yield
+
+
+@pytest.fixture
+def _isolated_files():
+    """Overrides the suite's per-test folders: the module's world keeps its files for every cell."""
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, _matrix_files):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Leaderboard pages and throttles live in the cache: each cell starts from an empty one."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _cells(table: dict[tuple, Row]):
+    for key, row in table.items():
+        name, method, *variant = key
+        for role in ROLES:
+            marks = [pytest.mark.xfail(strict=True, reason=row.xfail[role])] if role in row.xfail else []
+            label = "-".join([name, method, *variant, role])
+            yield pytest.param(key, role, id=label, marks=marks)
+
+
+def _check_says_why(response, body: str) -> None:
+    """Every refusal says why: {"detail": ...} in the API, a page with the reason on the site."""
+    if response.get("Content-Type", "").startswith("application/json"):
+        assert response.json().get("detail"), f"a refusal without a reason: {body[:300]}"
+    else:
+        assert "<h1>403 Forbidden</h1>" not in body, "Django's bare 403 page, without the reason"
+
+
+def _check(world: World, row: Row, role: str, response, before) -> None:
+    expected = row.expect[role]
+    body = response.content.decode(errors="replace") if not getattr(response, "streaming", False) else ""
+    assert response.status_code == expected, f"{role}: {response.status_code} instead of {expected}: {body[:300]}"
+    if 400 <= response.status_code < 500:
+        _check_says_why(response, body)
+    if not row.may_change(role):
+        changed = changed_tables(before, snapshot())
+        assert not changed, f"{role} got {response.status_code} but changed {changed}"
+    if row.secret is not None and response.status_code == 200:
+        secret = row.secret(world)
+        if role in row.sees:
+            assert secret in body, f"{role} should see it"
+        else:
+            assert secret not in body, f"{role} must not see it"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("key", "role"), list(_cells(PAGES)))
+def test_page_answers_each_role_as_the_matrix_says(world, key, role):
+    row = PAGES[key]
+    client = Client()
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    before = snapshot()
+    method = key[1].lower()
+    response = getattr(client, method)(row.url(world), row.data(world) if row.data else None)
+    _check(world, row, role, response, before)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("key", "role"), list(_cells(APIS)))
+def test_api_answers_each_role_as_the_matrix_says(world, key, role):
+    row = APIS[key]
+    client = APIClient()
+    if world.users[role] is not None:
+        client.force_authenticate(world.users[role])
+    before = snapshot()
+    method = key[1].lower()
+    data = row.data(world) if row.data else None
+    response = getattr(client, method)(row.url(world), data, format=row.fmt if data is not None else None)
+    _check(world, row, role, response, before)
+
+
+# The guard --------------------------------------------------------------------------------------
+
+
+def test_every_route_has_a_row_in_the_matrix():
+    """A new page or API operation must say who may use it: add its row to PAGES or APIS."""
+    covered = {key[0] for key in (*PAGES, *APIS)}
+    missing = sorted(
+        name or route
+        for name, route, _callback in walk_patterns()
+        if not _allowed(name, route) and (name is None or name not in covered)
+    )
+    assert missing == [], f"routes without a row in the permission matrix: {missing}"
+
+
+def test_every_method_of_every_api_route_has_a_row():
+    """Each method an API view answers (read from the view) has its row, and no row names a method it lacks."""
+    rows = {(key[0], key[1]) for key in APIS}
+    discovered = {
+        (name, method)
+        for name, _route, callback in walk_patterns()
+        if name and name.startswith("api:") and not _allowed(name, "")
+        for method in api_methods(callback)
+    }
+    assert sorted(discovered - rows) == [], "API methods without a row"
+    assert sorted(rows - discovered) == [], "rows for methods the API does not answer"
+
+
+def test_every_row_names_a_route_that_exists():
+    names = {name for name, _route, _callback in walk_patterns() if name}
+    assert sorted({key[0] for key in (*PAGES, *APIS)} - names) == []
+
+
+def _api_routes_with_other_methods():
+    answered = {
+        name: api_methods(callback) for name, _route, callback in walk_patterns() if name in {k[0] for k in APIS}
+    }
+    for name, methods in sorted(answered.items()):
+        others = sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - methods)
+        if others:
+            yield pytest.param(name, others, id=name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "methods"), list(_api_routes_with_other_methods()))
+def test_api_methods_a_route_does_not_answer_are_refused_and_change_nothing(world, name, methods):
+    """PUT and DELETE (and any method without a row) answer 405, even to the event's organizer."""
+    row = next(row for key, row in APIS.items() if key[0] == name)
+    client = APIClient()
+    client.force_authenticate(world.users["org"])
+    before = snapshot()
+    for method in methods:
+        response = getattr(client, method.lower())(row.url(world), {}, format="json")
+        assert response.status_code == 405, f"{method}: {response.status_code}"
+    assert changed_tables(before, snapshot()) == []
+
+
+POST_ONLY_PAGES = sorted({k[0] for k in PAGES if k[1] == "POST"} - {k[0] for k in PAGES if k[1] == "GET"})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", POST_ONLY_PAGES)
+def test_page_actions_refuse_a_get_and_change_nothing(world, name):
+    """A link (GET) never acts: the site's actions answer 405 unless posted."""
+    row = next(row for key, row in PAGES.items() if key[0] == name)
+    client = Client()
+    client.force_login(world.users["org"])
+    before = snapshot()
+    assert client.get(row.url(world)).status_code == 405
+    assert changed_tables(before, snapshot()) == []
