@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps as django_apps
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from challenges import services
 from challenges.datasets import detection, generate, hotspot, network
@@ -31,7 +31,7 @@ def as_user(api, user):
     if user is None:
         api.credentials()
     else:
-        api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
     return api
 
 
