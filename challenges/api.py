@@ -142,7 +142,7 @@ class EventViewSet(
         token = serializer.validated_data.get("invite") or request.query_params.get("invite")
         if event is None or not selectors.event_visible(request.user, event, token):
             raise NotFound(_("No event “%(slug)s” (or you cannot see it).") % {"slug": slug})
-        existed = services.registration_for(event=event, user=request.user) is not None
+        existed = selectors.registration_for(event=event, user=request.user) is not None
         registration = services.registration_create(
             event=event, user=request.user, accept_terms=serializer.validated_data["accept_terms"], invite_token=token
         )

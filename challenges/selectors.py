@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from accounts.models import User
+
 from .models import Challenge, Event, EventRole, Phase, Registration, Team, TeamMembership
 
 
@@ -191,3 +193,46 @@ def team_rows(event: Event) -> list[list[str]]:
             ]
         )
     return rows
+
+
+# Who someone is in an event ----------------------------------------------------------------------
+
+
+def can_create_events(user: User) -> bool:
+    """Site staff, and users given the "add event" permission (the demo's `organizer`), create events."""
+    return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("challenges.add_event")))
+
+
+def event_staff_role(*, event: Event, user: User | None) -> str | None:
+    """The user's EventRole in `event` ("organizer" over "judge"), or None: those who run an event
+    do not take part in it."""
+    if user is None or not user.is_authenticated:
+        return None
+    roles = set(EventRole.objects.filter(event=event, user=user).values_list("role", flat=True))
+    if EventRole.Role.ORGANIZER in roles:
+        return EventRole.Role.ORGANIZER
+    if EventRole.Role.JUDGE in roles:
+        return EventRole.Role.JUDGE
+    return None
+
+
+def registration_for(*, event: Event, user: User) -> Registration | None:
+    if not user or not user.is_authenticated:
+        return None
+    return Registration.objects.filter(event=event, user=user).select_related("terms").first()
+
+
+def roster_locked(event: Event, at: datetime | None = None) -> bool:
+    """Rosters lock once the event's last phase has closed, unless an organizer unlocked them."""
+    if event.roster_unlocked:
+        return False
+    at = at or timezone.now()
+    last = Phase.objects.filter(challenge__event=event).order_by("-closes_at").first()
+    return last is not None and at >= last.accepts_until
+
+
+def team_of(*, event: Event, user: User) -> Team | None:
+    if not user or not user.is_authenticated:
+        return None
+    membership = TeamMembership.objects.filter(event=event, user=user).select_related("team").first()
+    return membership.team if membership else None

@@ -13,7 +13,7 @@ from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from . import hooks, selectors, services
+from . import hooks, selectors
 from .forms import localize
 from .models import Challenge, Event, Phase, Team
 
@@ -72,11 +72,11 @@ class EventSerializer(serializers.ModelSerializer):
         return terms.version if terms else None
 
     def get_needs_terms_acceptance(self, event: Event) -> bool:
-        registration = services.registration_for(event=event, user=_user(self.context))
+        registration = selectors.registration_for(event=event, user=_user(self.context))
         return registration is not None and not registration.accepted_current_terms()
 
     def get_roster_locked(self, event: Event) -> bool:
-        return services.roster_locked(event)
+        return selectors.roster_locked(event)
 
     def get_invite_url(self, event: Event) -> str | None:
         request = self.context.get("request")

@@ -17,7 +17,7 @@ from accounts.models import User
 
 from .models import AuditLog, Challenge, Event, EventRole, Phase, Registration, Team, TeamMembership, Terms
 from .names import team_name_key
-from .selectors import is_organizer
+from .selectors import can_create_events, event_staff_role, is_organizer, registration_for, roster_locked
 
 
 def _require_organizer(user: User, event: Event) -> None:
@@ -32,11 +32,6 @@ def audit(*, event: Event, actor: User | None, action: str, **details) -> AuditL
 # Events and roles -------------------------------------------------------------------------------
 
 
-def can_create_events(user: User) -> bool:
-    """Site staff, and users given the "add event" permission (the demo's `organizer`), create events."""
-    return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("challenges.add_event")))
-
-
 @transaction.atomic
 def event_create(*, creator: User, name: str, slug: str, **fields) -> Event:
     """Create an event: 1. check the creator's right, 2. save it, 3. make the creator its organizer."""
@@ -48,19 +43,6 @@ def event_create(*, creator: User, name: str, slug: str, **fields) -> Event:
     EventRole.objects.create(event=event, user=creator, role=EventRole.Role.ORGANIZER)
     audit(event=event, actor=creator, action="event_create")
     return event
-
-
-def event_staff_role(*, event: Event, user: User | None) -> str | None:
-    """The user's EventRole in `event` ("organizer" over "judge"), or None: those who run an event
-    do not take part in it."""
-    if user is None or not user.is_authenticated:
-        return None
-    roles = set(EventRole.objects.filter(event=event, user=user).values_list("role", flat=True))
-    if EventRole.Role.ORGANIZER in roles:
-        return EventRole.Role.ORGANIZER
-    if EventRole.Role.JUDGE in roles:
-        return EventRole.Role.JUDGE
-    return None
 
 
 def require_not_event_staff(*, event: Event, user: User) -> None:
@@ -154,12 +136,6 @@ def registration_create(
     return registration
 
 
-def registration_for(*, event: Event, user: User) -> Registration | None:
-    if not user or not user.is_authenticated:
-        return None
-    return Registration.objects.filter(event=event, user=user).select_related("terms").first()
-
-
 def require_accepted_terms(*, event: Event, user: User) -> Registration:
     registration = registration_for(event=event, user=user)
     if registration is None:
@@ -250,15 +226,6 @@ def phase_create(
 
 
 # Teams ------------------------------------------------------------------------------------------
-
-
-def roster_locked(event: Event, at: datetime | None = None) -> bool:
-    """Rosters lock once the event's last phase has closed, unless an organizer unlocked them."""
-    if event.roster_unlocked:
-        return False
-    at = at or timezone.now()
-    last = Phase.objects.filter(challenge__event=event).order_by("-closes_at").first()
-    return last is not None and at >= last.accepts_until
 
 
 def _check_can_change_team(event: Event, user: User) -> None:
@@ -388,13 +355,6 @@ def team_regenerate_join_code(*, team: Team, actor: User) -> Team:
     team.join_code = _join_code()
     team.save(update_fields=["join_code"])
     return team
-
-
-def team_of(*, event: Event, user: User) -> Team | None:
-    if not user or not user.is_authenticated:
-        return None
-    membership = TeamMembership.objects.filter(event=event, user=user).select_related("team").first()
-    return membership.team if membership else None
 
 
 # Organizer edits --------------------------------------------------------------------------------

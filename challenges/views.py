@@ -81,7 +81,7 @@ def home(request):
     return render(
         request,
         "home.html",
-        {"events": events, "organized": organized, "can_create": services.can_create_events(request.user)},
+        {"events": events, "organized": organized, "can_create": selectors.can_create_events(request.user)},
     )
 
 
@@ -93,7 +93,7 @@ def event_list(request):
         {
             "events": events,
             "organized": selectors.events_organized_by(request.user),
-            "can_create": services.can_create_events(request.user),
+            "can_create": selectors.can_create_events(request.user),
         },
     )
 
@@ -110,14 +110,14 @@ def my_events(request):
     return render(
         request,
         "challenges/my_events.html",
-        {"rows": rows, "can_create": services.can_create_events(request.user)},
+        {"rows": rows, "can_create": selectors.can_create_events(request.user)},
     )
 
 
 def _event_context(request, event: Event) -> dict:
-    registration = services.registration_for(event=event, user=request.user)
+    registration = selectors.registration_for(event=event, user=request.user)
     role = selectors.event_role(request.user, event)
-    team = services.team_of(event=event, user=request.user)
+    team = selectors.team_of(event=event, user=request.user)
     return {
         "event": event,
         "role": role,
@@ -126,9 +126,9 @@ def _event_context(request, event: Event) -> dict:
         "needs_reaccept": registration is not None and not registration.accepted_current_terms(),
         "team": team,
         "terms": event.current_terms,
-        "roster_locked": services.roster_locked(event),
+        "roster_locked": selectors.roster_locked(event),
         # An organizer or judge of the event is not offered to register or form a team (the services refuse).
-        "staff_role": services.event_staff_role(event=event, user=request.user),
+        "staff_role": selectors.event_staff_role(event=event, user=request.user),
     }
 
 
@@ -173,7 +173,7 @@ def event_register(request, slug):
 def team_create(request, slug):
     event = _get_visible_event(request, slug)
     services.require_not_event_staff(event=event, user=request.user)
-    if services.team_of(event=event, user=request.user):
+    if selectors.team_of(event=event, user=request.user):
         messages.info(request, _("You are already in a team for this event."))
         return redirect(event)
     initial = {"country": request.user.country} if request.user.country else None
@@ -396,7 +396,7 @@ def phase_dataset(request, phase_id):
 @login_required
 @explain_refusals
 def event_create(request):
-    if not services.can_create_events(request.user):
+    if not selectors.can_create_events(request.user):
         raise PermissionDenied(_("You do not have the right to create events. Ask the site staff."))
     form = EventForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -636,7 +636,7 @@ def event_dashboard(request, slug):
             "phases": selectors.phases_with_state(event),
             "challenges": event.challenges.all(),
             "panels": panels,
-            "roster_locked": services.roster_locked(event),
+            "roster_locked": selectors.roster_locked(event),
             "audit": event.audit_log.select_related("actor")[:20],
             "invite_url": request.build_absolute_uri(event.get_absolute_url() + "?invite=" + event.invite_token),
         },

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from challenges.services import team_of
+from challenges.selectors import team_of
 
 from . import rules, selectors, services
 from .serializers import (

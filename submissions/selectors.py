@@ -20,14 +20,6 @@ Status = Submission.Status
 LEADERBOARD_CACHE_SECONDS = 600
 
 
-def format_moment(moment: datetime | None) -> str:
-    """A time as a participant reads it: in the active (viewer's) zone, with the zone and its offset."""
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    return local.strftime("%Y-%m-%d %H:%M:%S ") + f"{local.tzname()} (UTC{local.strftime('%z')})"
-
-
 # Limits -----------------------------------------------------------------------------------------
 
 

@@ -31,8 +31,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from challenges.models import Challenge, Event, Phase
-from challenges.selectors import is_organizer
-from challenges.services import team_of
+from challenges.selectors import is_organizer, team_of
 from hackplatform.refusals import Refusal, as_refusal
 from hackplatform.web import csv_response, explain
 

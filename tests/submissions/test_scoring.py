@@ -68,7 +68,7 @@ def test_a_job_over_its_soft_time_limit_ends_failed_with_the_reason(monkeypatch,
     def too_slow(submission):
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr(services, "_run_scorer", too_slow)
+    monkeypatch.setattr(services.scoring, "_run_scorer", too_slow)
     submission = SubmissionFactory(phase=open_phase())
     assert submission_score(submission_id=submission.pk) == "failed"
     submission.refresh_from_db()
@@ -80,7 +80,7 @@ def test_an_unexpected_error_ends_failed_with_a_generic_message_that_does_not_co
     def broken(submission):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(services, "_run_scorer", broken)
+    monkeypatch.setattr(services.scoring, "_run_scorer", broken)
     submission = SubmissionFactory(phase=open_phase())
     assert submission_score(submission_id=submission.pk) == "failed"
     submission.refresh_from_db()
@@ -104,13 +104,13 @@ def test_a_result_arriving_after_the_submission_was_cancelled_is_discarded(monke
     phase = open_phase()
     submission = SubmissionFactory(phase=phase)
     organizer = make_organizer(phase.challenge.event)
-    real = services._run_scorer
+    real = services.scoring._run_scorer
 
     def cancel_meanwhile(sub):
         services.submission_cancel(submission=sub, actor=organizer)
         return real(sub)
 
-    monkeypatch.setattr(services, "_run_scorer", cancel_meanwhile)
+    monkeypatch.setattr(services.scoring, "_run_scorer", cancel_meanwhile)
     assert submission_score(submission_id=submission.pk) == "superseded"
     submission.refresh_from_db()
     assert submission.status == Status.CANCELLED

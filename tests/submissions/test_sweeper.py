@@ -94,7 +94,7 @@ def test_a_file_that_keeps_killing_its_worker_ends_failed_after_the_attempt_cap(
 
 def test_sweeping_twice_changes_nothing_more(django_capture_on_commit_callbacks, monkeypatch):
     sent = []
-    monkeypatch.setattr(services, "send_scoring_job", lambda pk: sent.append(pk) or True)
+    monkeypatch.setattr(services.sweeper, "send_scoring_job", lambda pk: sent.append(pk) or True)
     SubmissionFactory(phase=open_phase(), enqueued_at=None)
     with django_capture_on_commit_callbacks(execute=True):
         first = submissions_sweep()

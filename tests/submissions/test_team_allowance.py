@@ -10,9 +10,10 @@ from django.db import connections
 from django.utils import timezone
 
 from challenges import services as team_services
+from hackplatform.refusals import Refusal
 from submissions.models import Submission
 from submissions.selectors import submission_usage
-from submissions.services import Refusal, submission_create
+from submissions.services import submission_create
 from tests.factories import TeamFactory, add_member, register
 
 from .factories import open_phase, team_in, upload

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from challenges import services
+from challenges import selectors, services
 from challenges.models import Challenge, Event, EventRole, Phase, Team
 
 DEMO_TERMS = """Data-use agreement (demo)
@@ -114,7 +114,7 @@ class Command(BaseCommand):
         for username, country, team_name in PARTICIPANTS:
             user = self._user(username, password, country)
             services.registration_create(event=event, user=user, accept_terms=True)
-            if services.team_of(event=event, user=user) is None:
+            if selectors.team_of(event=event, user=user) is None:
                 team = Team.objects.filter(event=event, name=team_name).first()
                 if team is None:
                     services.team_create(event=event, user=user, name=team_name, country=country)
