@@ -9,7 +9,11 @@ The world is built with the real services, the way people would build it through
 4. `a` uploads the sample submission to P, which is scored (the leaderboard is built),
 5. another event-creator organizes event F; E's organizer also keeps a draft event D and an
    invite-only event I, for which `a` registered through the invite link,
-6. a site staff member (is_staff and is_superuser, as `createsuperuser` makes them).
+6. a site staff member (is_staff and is_superuser, as `createsuperuser` makes them),
+7. `c`, a user who takes no part in any event (the one organizers grant roles to: a participant
+   cannot also judge or organize the event),
+8. `a` holds an API token (knox) and has asked to change their email address (the change waits for
+   the link sent to the new address).
 """
 
 from __future__ import annotations
@@ -18,11 +22,14 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlparse
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from knox.models import AuthToken
 
+from accounts import services as account_services
 from accounts.models import User
 from challenges import services as challenge_services
 from challenges.models import (
@@ -58,6 +65,7 @@ def ALL(status: int) -> dict[str, int]:
 class World:
     users: dict[str, User | None]
     a2: User
+    bystander: User
     event: Event
     other_event: Event
     draft: Event
@@ -70,6 +78,8 @@ class World:
     submission: Submission
     sample: bytes
     truth: bytes
+    token_id: str  # the public prefix of `a`'s API token
+    email_link: str  # the path of the link confirming `a`'s pending email address
 
     def upload(self, name: str = "predictions.csv") -> SimpleUploadedFile:
         return SimpleUploadedFile(name, self.sample, content_type="text/csv")
@@ -149,6 +159,12 @@ def build_world() -> World:
     assert LeaderboardEntry.objects.filter(phase=phase, team=team_a).exists()
 
     staff = UserFactory(username="m-staff", is_staff=True, is_superuser=True)
+    bystander = UserFactory(username="m-c")
+    token, _key = account_services.token_create(user=a)
+    account_services.email_change_request(user=a, new_email="m-a-new@example.org")
+    a.refresh_from_db()
+    assert a.pending_email == "m-a-new@example.org"
+    link = urlparse(account_services.email_link(user=a, address=a.pending_email)).path
     return World(
         users={
             "anon": None,
@@ -161,6 +177,7 @@ def build_world() -> World:
             "staff": staff,
         },
         a2=a2,
+        bystander=bystander,
         event=event,
         other_event=other_event,
         draft=draft,
@@ -173,6 +190,8 @@ def build_world() -> World:
         submission=submission,
         sample=sample,
         truth=truth,
+        token_id=token.token_key,
+        email_link=link,
     )
 
 
@@ -188,14 +207,26 @@ SNAPSHOT_MODELS = (
     Submission,
     LeaderboardEntry,
     AuditLog,
+    AuthToken,
 )
 
 
 def snapshot() -> dict[str, list]:
-    """Every row a request could change (users without their last login), to compare before and after."""
+    """Every row a request could change (users without their last login, with their email addresses
+    and password hash; API tokens), to compare before and after."""
     state: dict[str, list] = {model.__name__: list(model.objects.order_by("pk").values()) for model in SNAPSHOT_MODELS}
     state["User"] = list(
-        User.objects.order_by("pk").values_list("pk", "username", "email", "is_staff", "is_superuser", "is_active")
+        User.objects.order_by("pk").values_list(
+            "pk",
+            "username",
+            "email",
+            "pending_email",
+            "email_verified_at",
+            "password",
+            "is_staff",
+            "is_superuser",
+            "is_active",
+        )
     )
     return state
 

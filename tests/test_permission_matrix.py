@@ -2,7 +2,7 @@
 
 Roles (see tests/matrix_helpers.py for the world): `anon`; `a`, captain of team A (which has a scored
 submission), and `a2`, a member of team A who is not its captain; `b`, captain of team B; `judge` and `org` of event E; `other_org`, organizer of another event;
-`staff`, a superuser. Each cell is one test: it sends one request and checks the status; a cell whose
+`staff`, a superuser (`c`, who takes no part in any event, is the user organizers grant roles to). Each cell is one test: it sends one request and checks the status; a cell whose
 role may not change anything also checks that no row changed (a refusal must refuse, not half-do).
 
 The world is built once per module inside a transaction; every cell runs in a savepoint rolled back
@@ -80,6 +80,7 @@ def _event_form(name: str, **extra) -> dict:
         "team_size_min": 1,
         "team_size_max": 3,
         "visibility": "published",
+        "roster_visibility": "participants",
         "code_of_conduct": "",
         **extra,
     }
@@ -104,6 +105,29 @@ PAGES: dict[tuple, Row] = {
     ("password_reset_done", "GET"): Row(lambda w: "/accounts/password_reset/done/", ALL(200)),
     ("password_reset_confirm", "GET"): Row(lambda w: "/accounts/reset/MQ/bad-token/", ALL(200)),
     ("password_reset_complete", "GET"): Row(lambda w: "/accounts/reset/done/", ALL(200)),
+    # API tokens and email addresses: each user's own, whoever asks (refusals redirect to the profile with a message)
+    ("token_revoke", "POST"): Row(
+        lambda w: f"/accounts/tokens/{w.token_id}/revoke/",
+        R(LOGIN, 302, 302, 302, 302, 302, 302),  # others: "You have no API token with this id"
+        changes=who("a"),
+    ),
+    ("email_resend", "POST"): Row(
+        lambda w: "/accounts/email/resend/",
+        R(LOGIN, 302, 302, 302, 302, 302, 302),
+        changes=who(),  # only an email goes out, to the user's own (pending) address
+    ),
+    ("email_change_cancel", "POST"): Row(
+        lambda w: "/accounts/email/cancel/",
+        R(LOGIN, 302, 302, 302, 302, 302, 302),
+        changes=who("a"),  # only a has a pending change: nobody else's cancel touches it
+    ),
+    ("email_confirm", "GET"): Row(
+        # The signed link is the proof (whoever opens it read the mailbox); it changes a's address only.
+        lambda w: w.email_link,
+        ALL(302),
+        changes=frozenset(ROLES),
+    ),
+    ("email_confirm", "GET", "forged"): Row(lambda w: w.email_link.rstrip("/")[:-3] + "xyz/", ALL(400)),
     # Participants' journey
     ("challenges:event_list", "GET"): Row(lambda w: "/events/", ALL(200), secret=DRAFT, sees=ORGS),
     ("challenges:my_events", "GET"): Row(lambda w: "/my-events/", R(LOGIN, 200, 200, 200, 200, 200, 200)),
@@ -117,14 +141,15 @@ PAGES: dict[tuple, Row] = {
     ("challenges:event_detail", "GET", "invite-link"): Row(
         lambda w: f"/events/matrix-invite/?invite={w.invite_only.invite_token}", ALL(200)
     ),
-    ("challenges:event_register", "GET"): Row(lambda w: f"{E}/register/", R(LOGIN, 200, 200, 200, 200, 200, 200)),
+    # Judges and organizers of E cannot take part in it (403 saying why)
+    ("challenges:event_register", "GET"): Row(lambda w: f"{E}/register/", R(LOGIN, 200, 200, 403, 200, 403, 200)),
     ("challenges:event_register", "POST"): Row(
         lambda w: f"{E}/register/",
         R(LOGIN, 302, 302, 403, 302, 403, 302),
         data=lambda w: {"accept_terms": "on"},
         changes=who("a", "a2", "b", "other_org", "staff"),
     ),
-    ("challenges:team_create", "GET"): Row(lambda w: f"{E}/teams/new/", R(LOGIN, 302, 302, 200, 200, 200, 200)),
+    ("challenges:team_create", "GET"): Row(lambda w: f"{E}/teams/new/", R(LOGIN, 302, 302, 403, 200, 403, 200)),
     ("challenges:team_create", "POST"): Row(
         lambda w: f"{E}/teams/new/",
         # a and b are already in a team (sent back to the event page); the others are not registered.
@@ -160,6 +185,11 @@ PAGES: dict[tuple, Row] = {
         R(LOGIN, 302, 403, 403, 403, 302, 302, a2=403),
         data=lambda w: {"name": "Renamed", "country": "CO"},
         changes=who("a", "org", "staff"),
+    ),
+    ("challenges:team_join_code", "POST"): Row(
+        lambda w: f"/teams/{w.team_a.pk}/join-code/",
+        R(LOGIN, 302, 403, 403, 403, 403, 403, a2=403),  # the captain only
+        changes=who("a"),
     ),
     ("challenges:team_leave", "POST"): Row(
         lambda w: f"/teams/{w.team_a.pk}/leave/",
@@ -206,8 +236,14 @@ PAGES: dict[tuple, Row] = {
     ("challenges:event_roles", "POST"): Row(
         lambda w: f"{E}/roles/",
         R(LOGIN, 403, 403, 403, 403, 302, 302),
-        data=lambda w: {"username": "m-b", "role": "organizer"},
+        data=lambda w: {"username": w.bystander.username, "role": "organizer"},
         changes=ORGS,
+    ),
+    ("challenges:event_roles", "POST", "participant"): Row(
+        lambda w: f"{E}/roles/",
+        R(LOGIN, 403, 403, 403, 403, 200, 200),  # org, staff: the form says b takes part in the event
+        data=lambda w: {"username": "m-b", "role": "judge"},
+        changes=who(),
     ),
     ("challenges:roster_toggle", "POST"): Row(
         lambda w: f"{E}/roster/",
@@ -343,6 +379,16 @@ APIS: dict[tuple, Row] = {
             "country": "CO",
         },
     ),
+    ("api:auth-tokens", "GET"): Row(
+        lambda w: f"{API}/auth/tokens/",
+        R(UNAUTH, 200, 200, 200, 200, 200, 200),
+        secret=lambda w: w.token_id,
+        sees=who("a"),
+    ),
+    ("api:auth-token-detail", "DELETE"): Row(
+        lambda w: f"{API}/auth/tokens/{w.token_id}/",
+        R(UNAUTH, 204, 404, 404, 404, 404, 404, a2=404),  # nobody else's token can be revoked (or probed)
+    ),
     ("api:event-list", "GET"): Row(lambda w: f"{API}/events/", ALL(200), secret=DRAFT, sees=ORGS),
     ("api:event-list", "POST"): Row(
         lambda w: f"{API}/events/",
@@ -386,6 +432,11 @@ APIS: dict[tuple, Row] = {
     ("api:event-judges", "POST"): Row(
         lambda w: f"{API}/events/matrix/judges/",
         R(UNAUTH, 403, 403, 403, 403, 201, 201),
+        data=lambda w: {"username": w.bystander.username},
+    ),
+    ("api:event-judges", "POST", "participant"): Row(
+        lambda w: f"{API}/events/matrix/judges/",
+        R(UNAUTH, 403, 403, 403, 403, 400, 400),  # participant_cannot_have_role
         data=lambda w: {"username": "m-b"},
     ),
     ("api:event-organizers", "GET"): Row(
@@ -394,6 +445,11 @@ APIS: dict[tuple, Row] = {
     ("api:event-organizers", "POST"): Row(
         lambda w: f"{API}/events/matrix/organizers/",
         R(UNAUTH, 403, 403, 403, 403, 201, 201),
+        data=lambda w: {"username": w.bystander.username},
+    ),
+    ("api:event-organizers", "POST", "participant"): Row(
+        lambda w: f"{API}/events/matrix/organizers/",
+        R(UNAUTH, 403, 403, 403, 403, 400, 400),  # participant_cannot_have_role
         data=lambda w: {"username": "m-b"},
     ),
     ("api:team-detail", "GET"): Row(
@@ -414,6 +470,10 @@ APIS: dict[tuple, Row] = {
     ),
     ("api:team-leave", "POST"): Row(
         lambda w: f"{API}/teams/{w.team_a.pk}/leave/", R(UNAUTH, 204, 400, 400, 400, 400, 400)
+    ),
+    ("api:team-join-code", "POST"): Row(
+        lambda w: f"{API}/teams/{w.team_a.pk}/join-code/",
+        R(UNAUTH, 200, 403, 403, 403, 403, 403, a2=403),  # the captain only
     ),
     ("api:team-captain", "POST"): Row(
         lambda w: f"{API}/teams/{w.team_a.pk}/captain/",
