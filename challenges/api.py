@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import re
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -110,24 +108,21 @@ class EventViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("roster_unlocked", None)
-        event = services.event_create(creator=self.request.user, name=data.pop("name"), slug=data.pop("slug"), **data)
-        banner = self.request.FILES.get("banner")
-        if banner:
-            services.event_update(event=event, actor=self.request.user, banner=banner)
-        serializer.instance = event
+        serializer.instance = services.event_create(
+            creator=self.request.user,
+            name=data.pop("name"),
+            slug=data.pop("slug"),
+            banner=self.request.FILES.get("banner"),
+            **data,
+        )
 
     def perform_update(self, serializer):
         event = serializer.instance
         data = dict(serializer.validated_data)
         data.pop("slug", None)
-        unlocked = data.pop("roster_unlocked", None)
-        with transaction.atomic():
-            event = services.event_update(
-                event=event, actor=self.request.user, banner=self.request.FILES.get("banner"), **data
-            )
-            if unlocked is not None and unlocked != event.roster_unlocked:
-                event = services.event_set_roster_unlocked(event=event, actor=self.request.user, unlocked=unlocked)
-        serializer.instance = event
+        serializer.instance = services.event_update(
+            event=event, actor=self.request.user, banner=self.request.FILES.get("banner"), **data
+        )
 
     @extend_schema(
         summary="Register for the event: accept its current data-use agreement",
@@ -299,13 +294,7 @@ class EventRolesView(generics.ListCreateAPIView):
         serializer = UsernameSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         username = serializer.validated_data["username"]
-        if self.role == EventRole.Role.JUDGE:
-            role = services.judge_invite(event=event, actor=request.user, username=username)
-        else:
-            user = User.objects.filter(username__iexact=username).first()
-            if user is None:
-                raise NotFound(_("No user is called “%(name)s”.") % {"name": username})
-            role = services.role_grant(event=event, actor=request.user, user=user, role=self.role)
+        role = services.role_grant_by_username(event=event, actor=request.user, username=username, role=self.role)
         return Response(EventRoleSerializer(role).data, status=status.HTTP_201_CREATED)
 
 
@@ -356,7 +345,7 @@ class ChallengeViewSet(
             actor=self.request.user,
             kind=data["kind"],
             title=data["title"],
-            slug=data.get("slug") or slugify(data["title"])[:80] or "challenge",
+            slug=data.get("slug") or "",
             description=data.get("description", ""),
             dataset_seed=dataset.get("seed"),
             dataset_size=dataset.get("size", "small"),
@@ -428,19 +417,14 @@ class PhaseViewSet(
         challenge = data.pop("challenge")
         if not selectors.event_visible(self.request.user, challenge.event):
             raise NotFound(_("No such challenge."))
-        published = data.pop("results_published", None)
-        with transaction.atomic():
-            phase = services.phase_create(
-                challenge=challenge,
-                actor=self.request.user,
-                name=data.pop("name"),
-                opens_at=data.pop("opens_at"),
-                closes_at=data.pop("closes_at"),
-                **data,
-            )
-            if published:
-                phase = services.phase_publish_results(phase=phase, actor=self.request.user, published=True)
-        serializer.instance = phase
+        serializer.instance = services.phase_create(
+            challenge=challenge,
+            actor=self.request.user,
+            name=data.pop("name"),
+            opens_at=data.pop("opens_at"),
+            closes_at=data.pop("closes_at"),
+            **data,
+        )
 
     def perform_update(self, serializer):
         phase = serializer.instance
@@ -449,12 +433,7 @@ class PhaseViewSet(
             from django.core.exceptions import ValidationError
 
             raise ValidationError(_("A phase cannot move to another challenge."))
-        published = data.pop("results_published", None)
-        with transaction.atomic():
-            phase = services.phase_update(phase=phase, actor=self.request.user, **data)
-            if published is not None:
-                phase = services.phase_publish_results(phase=phase, actor=self.request.user, published=published)
-        serializer.instance = phase
+        serializer.instance = services.phase_update(phase=phase, actor=self.request.user, **data)
 
     @extend_schema(
         summary="The participant-facing files as a zip (never the truth)",

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -33,12 +34,15 @@ def audit(*, event: Event, actor: User | None, action: str, **details) -> AuditL
 
 
 @transaction.atomic
-def event_create(*, creator: User, name: str, slug: str, **fields) -> Event:
-    """Create an event: 1. check the creator's right, 2. save it, 3. make the creator its organizer."""
+def event_create(*, creator: User, name: str, slug: str, banner=None, **fields) -> Event:
+    """Create an event: 1. check the creator's right, 2. save it (with its banner re-encoded, if one was
+    sent), 3. make the creator its organizer."""
     if not can_create_events(creator):
         raise PermissionDenied(_("You do not have the right to create events. Ask the site staff."))
     event = Event(name=name, slug=slug, created_by=creator, **fields)
     event.full_clean()
+    if banner:
+        event_set_banner(event=event, upload=banner)
     event.save()
     EventRole.objects.create(event=event, user=creator, role=EventRole.Role.ORGANIZER)
     audit(event=event, actor=creator, action="event_create")
@@ -172,6 +176,11 @@ def challenge_store_dataset(*, challenge: Challenge, public_files: dict[str, byt
     return challenge
 
 
+def default_slug(title: str) -> str:
+    """The slug a challenge gets when the organizers give none: its title, made URL-safe."""
+    return slugify(title)[:80] or "challenge"
+
+
 def challenge_generate_dataset(*, challenge: Challenge, seed: int, size: str = "small") -> Challenge:
     """Generate the synthetic dataset of a scored challenge and store it (kept apart from the truth).
 
@@ -182,7 +191,10 @@ def challenge_generate_dataset(*, challenge: Challenge, seed: int, size: str = "
 
     if not challenge.is_scored:
         raise ValidationError(_("Judged challenges have no generated dataset."))
-    dataset = generate(challenge.kind, seed, size, bytes.fromhex(challenge.dataset_secret))
+    try:
+        dataset = generate(challenge.kind, seed, size, bytes.fromhex(challenge.dataset_secret))
+    except (ValueError, TypeError) as exc:  # the generator refuses a seed or a size, saying why
+        raise ValidationError({"dataset_seed": ValidationError(str(exc), code="bad_seed")})
     challenge.dataset_source = Challenge.DatasetSource.GENERATED
     challenge.dataset_seed = seed
     challenge.dataset_size = size
@@ -198,13 +210,15 @@ def challenge_create(
     actor: User,
     kind: str,
     title: str,
-    slug: str,
+    slug: str = "",
     description: str = "",
     dataset_seed: int | None = None,
     dataset_size: str = "small",
 ) -> Challenge:
-    """Add a challenge; for a generated kind, generate its dataset from (seed, size)."""
+    """Add a challenge (its slug made from the title when none is given); for a generated kind, generate
+    its dataset from (seed, size)."""
     _require_organizer(actor, event)
+    slug = slug or default_slug(title)
     challenge = Challenge(event=event, kind=kind, title=title, slug=slug, description=description)
     challenge.full_clean()
     challenge.save()
@@ -216,12 +230,22 @@ def challenge_create(
 
 @transaction.atomic
 def phase_create(
-    *, challenge: Challenge, actor: User, name: str, opens_at: datetime, closes_at: datetime, **fields
+    *,
+    challenge: Challenge,
+    actor: User,
+    name: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    results_published: bool | None = None,
+    **fields,
 ) -> Phase:
+    """Add a phase to a challenge (its organizers only), its results published at once if asked."""
     _require_organizer(actor, challenge.event)
     phase = Phase(challenge=challenge, name=name, opens_at=opens_at, closes_at=closes_at, **fields)
     phase.full_clean()
     phase.save()
+    if results_published:
+        phase = phase_publish_results(phase=phase, actor=actor, published=True)
     return phase
 
 
@@ -381,9 +405,12 @@ def _processed_logo(upload, name: str) -> ContentFile:
 
 
 @transaction.atomic
-def event_update(*, event: Event, actor: User, banner=None, **fields) -> Event:
-    """Change an event's settings (its organizers only); a new banner is checked and re-encoded."""
+def event_update(*, event: Event, actor: User, banner=None, roster_unlocked: bool | None = None, **fields) -> Event:
+    """Change an event's settings (its organizers only); a new banner is checked and re-encoded; a change
+    of the roster lock is recorded as such (event_set_roster_unlocked)."""
     _require_organizer(actor, event)
+    if roster_unlocked is not None and roster_unlocked != event.roster_unlocked:
+        event = event_set_roster_unlocked(event=event, actor=actor, unlocked=roster_unlocked)
     unknown = set(fields) - EVENT_EDITABLE
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
@@ -423,13 +450,27 @@ def event_set_roster_unlocked(*, event: Event, actor: User, unlocked: bool) -> E
 
 
 @transaction.atomic
+def role_grant_by_username(*, event: Event, actor: User, username: str, role: str) -> EventRole:
+    """Give the user called `username` (any case) a role in `event`: what the roles page and the API do."""
+    if not (is_organizer(actor, event) or actor.is_staff):
+        raise PermissionDenied(_("Only the organizers of this event can grant roles."))
+    user = User.objects.filter(username__iexact=username.strip()).first()
+    if user is None:
+        raise ValidationError(
+            {
+                "username": ValidationError(
+                    _("No user is called “%(name)s”. They must sign up first.") % {"name": username},
+                    code="unknown_user",
+                )
+            }
+        )
+    return role_grant(event=event, actor=actor, user=user, role=role)
+
+
 def judge_invite(*, event: Event, actor: User, username: str) -> EventRole:
     """Make an existing user a judge of `event` (organizers only)."""
     _require_organizer(actor, event)
-    user = User.objects.filter(username__iexact=username.strip()).first()
-    if user is None:
-        raise ValidationError(_("No user is called “%(name)s”. They must sign up first.") % {"name": username})
-    return role_grant(event=event, actor=actor, user=user, role=EventRole.Role.JUDGE)
+    return role_grant_by_username(event=event, actor=actor, username=username, role=EventRole.Role.JUDGE)
 
 
 @transaction.atomic
@@ -447,6 +488,8 @@ def challenge_update(
         if name not in {"title", "description", "slug", "order"}:
             raise ValidationError(_("The field “%(field)s” cannot be changed.") % {"field": name})
         setattr(challenge, name, fields[name])
+    if "slug" in fields and not fields["slug"]:
+        challenge.slug = default_slug(challenge.title)
     challenge.full_clean()
     challenge.save()
     size = dataset_size or challenge.dataset_size
@@ -464,6 +507,39 @@ def challenge_update(
     audit(
         event=challenge.event, actor=actor, action="challenge_update", challenge=challenge.slug, fields=sorted(fields)
     )
+    return challenge
+
+
+@transaction.atomic
+def challenge_save(
+    *,
+    event: Event,
+    actor: User,
+    challenge: Challenge | None = None,
+    kind: str,
+    title: str,
+    slug: str = "",
+    description: str = "",
+    dataset_source: str,
+    dataset_seed: int | None = None,
+    dataset_size: str = "small",
+    truth_file=None,
+    public_files=None,
+) -> Challenge:
+    """What the organizer's challenge form does, as one step: create or change the challenge, then
+    1. generate its dataset from (seed, size) when the source is "generated", or
+    2. store the organizers' own truth and participant files when the source is "uploaded" and files came.
+    All or nothing: a refused dataset leaves the challenge as it was."""
+    seed = dataset_seed if dataset_source == Challenge.DatasetSource.GENERATED else None
+    common = {"title": title, "slug": slug, "description": description, "dataset_seed": seed}
+    if challenge is None:
+        challenge = challenge_create(event=event, actor=actor, kind=kind, dataset_size=dataset_size, **common)
+    else:
+        challenge = challenge_update(challenge=challenge, actor=actor, dataset_size=dataset_size, **common)
+    if dataset_source == Challenge.DatasetSource.UPLOADED and truth_file:
+        challenge = challenge_upload_dataset(
+            challenge=challenge, actor=actor, truth=truth_file, public_files=public_files
+        )
     return challenge
 
 
@@ -580,11 +656,14 @@ PHASE_EDITABLE = {
 
 
 @transaction.atomic
-def phase_update(*, phase: Phase, actor: User, **fields) -> Phase:
+def phase_update(*, phase: Phase, actor: User, results_published: bool | None = None, **fields) -> Phase:
+    """Change a phase (its organizers only); `results_published` publishes or withdraws its results too."""
     _require_organizer(actor, phase.challenge.event)
     unknown = set(fields) - PHASE_EDITABLE
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    if results_published is not None:
+        phase = phase_publish_results(phase=phase, actor=actor, published=results_published)
     if not fields:
         return phase
     for name, value in fields.items():

@@ -14,11 +14,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from hackplatform.web import add_form_errors, csv_response, explain_refusals, next_url, refusal_text, safe_next_url
 
 from . import charts, hooks, selectors, services
@@ -34,7 +32,7 @@ from .forms import (
     TermsForm,
     TransferCaptainForm,
 )
-from .models import Challenge, Event, EventRole, Phase, Registration, Team
+from .models import Event, EventRole, Phase, Registration, Team
 
 INVITE_SESSION_KEY = "invite:{slug}"
 
@@ -403,10 +401,12 @@ def event_create(request):
         try:
             fields = form.service_fields()
             event = services.event_create(
-                creator=request.user, name=fields.pop("name"), slug=fields.pop("slug"), **fields
+                creator=request.user,
+                name=fields.pop("name"),
+                slug=fields.pop("slug"),
+                banner=form._banner_upload,
+                **fields,
             )
-            if form._banner_upload:
-                services.event_update(event=event, actor=request.user, banner=form._banner_upload)
         except ValidationError as exc:
             add_form_errors(form, exc)
         else:
@@ -466,17 +466,11 @@ def event_roles(request, slug):
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         try:
-            if form.cleaned_data["role"] == EventRole.Role.JUDGE:
-                services.judge_invite(event=event, actor=request.user, username=username)
-            else:
-                user = User.objects.filter(username__iexact=username).first()
-                if user is None:
-                    raise ValidationError(
-                        _("No user is called “%(name)s”. They must sign up first.") % {"name": username}
-                    )
-                services.role_grant(event=event, actor=request.user, user=user, role=EventRole.Role.ORGANIZER)
+            services.role_grant_by_username(
+                event=event, actor=request.user, username=username, role=form.cleaned_data["role"]
+            )
         except ValidationError as exc:
-            form.add_error("username", exc)
+            form.add_error("username", refusal_text(exc))
         else:
             messages.success(
                 request,
@@ -487,39 +481,6 @@ def event_roles(request, slug):
     return render(request, "challenges/event_roles.html", {"event": event, "form": form, "roles": roles})
 
 
-def _challenge_save(request, event: Event, form: ChallengeForm, challenge: Challenge | None) -> Challenge:
-    data = form.cleaned_data
-    source = data["dataset_source"]
-    seed = data.get("dataset_seed") if source == Challenge.DatasetSource.GENERATED else None
-    slug = data.get("slug") or slugify(data["title"])[:80] or "challenge"
-    if challenge is None:
-        challenge = services.challenge_create(
-            event=event,
-            actor=request.user,
-            kind=data["kind"],
-            title=data["title"],
-            slug=slug,
-            description=data.get("description", ""),
-            dataset_seed=seed,
-            dataset_size=data["dataset_size"],
-        )
-    else:
-        challenge = services.challenge_update(
-            challenge=challenge,
-            actor=request.user,
-            title=data["title"],
-            slug=slug,
-            description=data.get("description", ""),
-            dataset_seed=seed,
-            dataset_size=data["dataset_size"],
-        )
-    if source == Challenge.DatasetSource.UPLOADED and data.get("truth_file"):
-        services.challenge_upload_dataset(
-            challenge=challenge, actor=request.user, truth=data["truth_file"], public_files=data["public_files"]
-        )
-    return challenge
-
-
 @login_required
 @explain_refusals
 def challenge_form(request, slug, challenge_slug=None):
@@ -527,15 +488,24 @@ def challenge_form(request, slug, challenge_slug=None):
     challenge = get_object_or_404(event.challenges, slug=challenge_slug) if challenge_slug else None
     form = ChallengeForm(request.POST if request.method == "POST" else None, request.FILES or None, challenge=challenge)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            from django.db import transaction
-
-            with transaction.atomic():
-                challenge = _challenge_save(request, event, form, challenge)
+            challenge = services.challenge_save(
+                event=event,
+                actor=request.user,
+                challenge=challenge,
+                kind=data["kind"],
+                title=data["title"],
+                slug=data.get("slug") or "",
+                description=data.get("description", ""),
+                dataset_source=data["dataset_source"],
+                dataset_seed=data.get("dataset_seed"),
+                dataset_size=data["dataset_size"],
+                truth_file=data.get("truth_file"),
+                public_files=data.get("public_files"),
+            )
         except ValidationError as exc:
             add_form_errors(form, exc)
-        except (ValueError, TypeError) as exc:  # the generator refuses a seed or size
-            form.add_error("dataset_seed", str(exc))
         else:
             messages.success(request, _("The challenge was saved."))
             return redirect(challenge)
