@@ -8,11 +8,15 @@ class SubmissionsConfig(AppConfig):
 
     def ready(self):
         """Fill challenges' extension points (challenges never imports submissions)."""
+        from django.conf import settings
+
         from challenges import hooks
 
+        from .scoring import registry
         from .selectors import phase_remaining
         from .views import submissions_over_time_panel
 
+        registry.use_extra_entries(lambda: settings.SCORING_EXTRA_SCORERS)
         hooks.phase_remaining_provider.register(phase_remaining)
         if submissions_over_time_panel not in hooks.dashboard_panels:
             hooks.dashboard_panels.append(submissions_over_time_panel)

@@ -3,14 +3,13 @@
 Built-in kinds come first. Other packages may add kinds through the entry-point group
 `hackplatform.scorers` (name = kind, value = a scorer class or instance); a deployment may add or
 replace kinds with the Django setting SCORING_EXTRA_SCORERS = ["kind=dotted.module:attr", ...].
-Django is imported only inside `_settings_entries`, so this package stays usable without it.
+Django is never imported here: `submissions.apps` plugs the setting in with `use_extra_entries`.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
-import sys
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import Any
@@ -60,22 +59,20 @@ def _entry_point_scorers() -> dict[str, Scorer]:
     return found
 
 
+# Where extra scorer entries come from. This package knows nothing of Django: the platform's
+# submissions app plugs in its SCORING_EXTRA_SCORERS setting from AppConfig.ready() (read on each call,
+# so a changed setting counts at once); used alone, there are none.
+_extra_entries: Callable[[], Iterable[str]] = tuple
+
+
+def use_extra_entries(provider: Callable[[], Iterable[str]]) -> None:
+    """Read extra "kind=module:attr" scorer entries from `provider()` from now on."""
+    global _extra_entries
+    _extra_entries = provider
+
+
 def _settings_entries() -> list[str]:
-    """SCORING_EXTRA_SCORERS if Django settings are available, else nothing."""
-    if "django" not in sys.modules and not os.environ.get("DJANGO_SETTINGS_MODULE"):
-        return []  # no Django in this process: nothing can have configured settings
-    try:
-        from django.conf import settings
-        from django.core.exceptions import ImproperlyConfigured
-    except ImportError:
-        return []
-    if not settings.configured and not os.environ.get("DJANGO_SETTINGS_MODULE"):
-        return []
-    try:
-        entries = getattr(settings, "SCORING_EXTRA_SCORERS", []) or []
-    except (ImproperlyConfigured, ImportError):
-        return []
-    return [str(e) for e in entries]
+    return [str(e) for e in (_extra_entries() or [])]
 
 
 @lru_cache(maxsize=32)
