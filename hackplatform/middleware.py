@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from urllib.parse import unquote
 
 from django.utils import timezone
 
@@ -25,7 +26,8 @@ class ViewerTimezoneMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         zone = valid_zone(getattr(user, "timezone", "") if user and user.is_authenticated else "")
-        zone = zone or valid_zone(request.COOKIES.get(TZ_COOKIE))
+        # site.js writes the browser's zone URL-encoded ("America%2FSao_Paulo"); read it either way.
+        zone = zone or valid_zone(unquote(request.COOKIES.get(TZ_COOKIE) or ""))
         if zone:
             timezone.activate(zone)
         else:

@@ -92,3 +92,39 @@ def test_token_auth_with_demo_login(demo):
 def test_language_switcher_translates_the_page(client, db):
     client.post(reverse("set_language"), {"language": "es", "next": "/"})
     assert "Eventos" in client.get("/").content.decode()
+
+
+def test_the_browsers_zone_from_the_url_encoded_cookie_is_used():
+    # Regression: site.js writes the cookie URL-encoded and the middleware passed it to ZoneInfo as is,
+    # so every visitor without a profile zone saw UTC.
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.utils import timezone
+
+    from hackplatform.middleware import ViewerTimezoneMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen["zone"] = timezone.get_current_timezone_name()
+        return HttpResponse("ok")
+
+    request = RequestFactory().get("/")
+    request.COOKIES["tz"] = "America%2FSao_Paulo"
+    request.user = None
+    ViewerTimezoneMiddleware(view)(request)
+    assert seen["zone"] == "America/Sao_Paulo"
+
+
+def test_emails_link_to_the_port_make_run_serves(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.services import ROOT
+
+    code = "import hackplatform.settings as s; print(s.SITE_URL)"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "SITE_URL"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**env, "PORT": "8080"}, capture_output=True, text=True
+    )
+    assert out.stdout.strip() == "http://127.0.0.1:8080"
