@@ -44,3 +44,14 @@ def test_the_upload_page_of_an_open_phase_offers_the_form(client):
     page = client.get(f"/phases/{phase.pk}/submit/").content.decode()
     assert "<fieldset>" in page and "<fieldset disabled" not in page
     assert "may still submit" in page
+
+
+def test_an_organizer_is_not_offered_team_links_that_lead_nowhere(client):
+    from tests.factories import make_organizer
+
+    phase = open_phase()
+    organizer = make_organizer(phase.challenge.event)
+    client.force_login(organizer)
+    page = client.get(f"/phases/{phase.pk}/leaderboard/").content.decode()
+    assert "My team&#x27;s submissions" not in page and "My team's submissions" not in page
+    assert f'href="/phases/{phase.pk}/submit/"' not in page
