@@ -99,6 +99,13 @@ ranking_rule: SingleHook[Callable[[Any], str | None]] = SingleHook(
 )
 
 
+metric_labeler: SingleHook[Callable[[str], str]] = SingleHook(
+    "metric_labeler",
+    """`(metric code) -> str`: the metric's human name in the active language ("mean PEI*" for
+    `mean_pei_star`). Unregistered: the code itself.""",
+)
+
+
 # Sent by challenges.services.team_update after a team's name, country or logo changed, inside the
 # same transaction, with `team` (the saved Team) and `changed` (a set of field names). Copies of a
 # team's name live elsewhere (submissions' leaderboard rows): their owners connect a receiver from

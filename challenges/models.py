@@ -317,6 +317,16 @@ class Challenge(models.Model):
             return hooks.ranking_rule.func(self)
         return (self.scoring_params or {}).get("primary_metric") or None
 
+    @property
+    def primary_metric_label(self) -> str:
+        """The ranking metric's human name in the active language."""
+        from . import hooks
+
+        metric = self.primary_metric
+        if metric and hooks.metric_labeler.func is not None:
+            return hooks.metric_labeler.func(metric)
+        return metric or ""
+
 
 class Phase(models.Model):
     """A time window in which teams submit to a challenge. The server's clock decides."""

@@ -74,7 +74,9 @@ elif not DEBUG and (_problem := secret_key_problem(SECRET_KEY)):
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 # The site's address in emails: by default what `make run` serves (HOST and PORT, as devserver.py reads them).
-SITE_URL = os.environ.get("SITE_URL") or f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+SITE_URL = (
+    os.environ.get("SITE_URL") or f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+)
 
 INSTALLED_APPS = [
     "hackplatform.apps.HackplatformConfig",

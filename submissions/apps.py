@@ -24,6 +24,9 @@ class SubmissionsConfig(AppConfig):
 
         hooks.truth_validator.register(validate_truth)
         hooks.ranking_rule.register(primary_metric)
+        from .texts import metric_label
+
+        hooks.metric_labeler.register(metric_label)
         hooks.team_changed.connect(refresh_team_copies, dispatch_uid="submissions.refresh_team_copies")
 
 

@@ -33,3 +33,94 @@ ERRORS = Catalogue(
         ),
     },
 )
+
+
+# Human names and one-sentence descriptions of the metrics (scoring.md), in the reader's language.
+# A metric at a flagged-area fraction ("pei_star@5%") is its base name with `fraction` = "5%".
+METRIC_NAMES = Catalogue(
+    "submissions.metric",
+    {
+        "average_precision": _("average precision"),
+        "roc_auc": _("ROC AUC"),
+        "r_precision": _("R-precision"),
+        "hit_rate": _("hit rate at %(fraction)s"),
+        "pai": _("PAI at %(fraction)s"),
+        "pei_star": _("PEI* at %(fraction)s"),
+        "mean_pei_star": _("mean PEI*"),
+        "member_f1": _("member F1"),
+        "ring_ari": _("ring ARI"),
+        "ring_nmi": _("ring NMI"),
+        "key_player_ap": _("key-player AP"),
+        "network_score": _("network score"),
+    },
+)
+
+METRIC_DESCRIPTIONS = Catalogue(
+    "submissions.metric_description",
+    {
+        "average_precision": _(
+            "Average precision: the precision reached each time another suspicious record is found, averaged over "
+            "all of them while walking down your ranking (1.0 means every suspicious record comes first)."
+        ),
+        "roc_auc": _(
+            "Area under the ROC curve: the chance that a randomly chosen suspicious record gets a higher score than "
+            "a randomly chosen benign one, ties counting one half (0.5 is chance)."
+        ),
+        "r_precision": _(
+            "Precision among your top R records, where R is the number of suspicious records, with records tied "
+            "at the cut-off sharing the remaining places evenly."
+        ),
+        "hit_rate": _(
+            "Hit rate at %(fraction)s: the share of all incidents that fall in your top-scored %(fraction)s of the "
+            "cells."
+        ),
+        "pai": _(
+            "Predictive Accuracy Index at %(fraction)s: the hit rate divided by the share of the area flagged "
+            "(%(fraction)s), so 1.0 is no better than flagging cells at random."
+        ),
+        "pei_star": _(
+            "Prediction Efficiency Index* at %(fraction)s: the incidents in your top-scored %(fraction)s of the "
+            "cells divided by the most that any choice of that many cells could have captured (1.0 is perfect)."
+        ),
+        "mean_pei_star": _(
+            "Mean of PEI* over the flagged area fractions, ignoring undefined values: the leaderboard metric."
+        ),
+        "member_f1": _(
+            "F1 score of the nodes you placed in a community (community_id other than 0) against the nodes that "
+            "really belong to a ring."
+        ),
+        "ring_ari": _(
+            "Adjusted Rand index between your communities and the true rings over the true ring members (1.0 "
+            "recovers the rings exactly, 0 is chance level)."
+        ),
+        "ring_nmi": _(
+            "Normalized mutual information between your communities and the true rings over the true ring members "
+            "(1.0 recovers the rings exactly)."
+        ),
+        "key_player_ap": _(
+            "Average precision of your score at ranking the key players (controllers and brokers) first."
+        ),
+        "network_score": _(
+            "Mean of ring ARI, member F1 and key-player AP, ignoring undefined values: the leaderboard metric."
+        ),
+    },
+)
+
+
+def _split_metric(name: str) -> tuple[str, dict]:
+    base, _sep, fraction = name.partition("@")
+    return base, {"fraction": fraction}
+
+
+def metric_label(name: str | None) -> str:
+    """A metric's human name in the active language; an unknown metric (an extra scorer's) keeps its code."""
+    if not name:
+        return ""
+    base, params = _split_metric(name)
+    return METRIC_NAMES.render(base, params) if base in METRIC_NAMES else name
+
+
+def metric_description(name: str, default: str = "") -> str:
+    """A metric's sentence in the active language; an unknown metric keeps the scorer's own (`default`)."""
+    base, params = _split_metric(name)
+    return METRIC_DESCRIPTIONS.render(base, params) if base in METRIC_DESCRIPTIONS else default

@@ -38,6 +38,7 @@ from hackplatform.web import csv_response, explain
 from . import pictures, rules, selectors, services
 from .forms import UploadForm
 from .models import Submission
+from .texts import metric_description, metric_label
 from .throttling import upload_rate_refusal
 from .uploads import mark_arrival
 
@@ -162,7 +163,15 @@ def _metric_rows(challenge: Challenge, scores: dict) -> list[dict]:
     rows = []
     for metric, value in scores.items():
         description = descriptions.get(metric) or descriptions.get(metric.split("@")[0]) or ""
-        rows.append({"metric": metric, "value": value, "description": description, "primary": metric == primary})
+        rows.append(
+            {
+                "metric": metric,
+                "label": metric_label(metric),
+                "value": value,
+                "description": metric_description(metric, description),
+                "primary": metric == primary,
+            }
+        )
     return rows
 
 
@@ -387,7 +396,8 @@ def phase_leaderboard(request, pk: int):
         split=split,
         can_see_private=selectors.can_see_leaderboard(request.user, phase, "private"),
         visible=selectors.can_see_leaderboard(request.user, phase, split),
-        primary_metric=rules.primary_metric(phase.challenge),
+        primary_metric=metric_label(rules.primary_metric(phase.challenge)),
+        higher_is_better=rules.higher_is_better(phase.challenge),
     )
     if context["visible"]:
         country = request.GET.get("country", "")

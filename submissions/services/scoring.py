@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from .. import rules
 from ..models import LeaderboardEntry, ScoreResult, Submission
-from ..texts import ERRORS
+from ..texts import ERRORS, metric_label
 from .leaderboards import leaderboard_rebuild, leaderboard_update_for
 
 logger = logging.getLogger(__name__)
@@ -189,9 +189,9 @@ def submission_notify(*, submission_id: int) -> None:
         "phase": submission.phase,
         "challenge": submission.phase.challenge,
         "url": settings.SITE_URL.rstrip("/") + submission.get_absolute_url(),
-        "primary_metric": rules.primary_metric(submission.phase.challenge),
     }
     with translation.override(user.preferred_language):
+        context["primary_metric"] = metric_label(rules.primary_metric(submission.phase.challenge))
         subject = render_to_string(f"submissions/email/{submission.status}_subject.txt", context).strip()
         body = render_to_string(f"submissions/email/{submission.status}_body.txt", context)
     try:

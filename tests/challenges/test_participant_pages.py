@@ -217,7 +217,7 @@ def test_the_challenge_page_offers_the_download_to_registered_participants(clien
     login(client, register(challenge.event, UserFactory()))
     html = client.get(challenge.get_absolute_url()).content.decode()
     assert reverse("challenges:phase_dataset", args=[phase.pk]) in html
-    assert "average_precision" in html
+    assert "ranked by average precision" in html
 
 
 def test_the_truth_file_has_no_url(phase):

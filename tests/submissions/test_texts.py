@@ -65,3 +65,28 @@ def test_a_user_gets_mail_in_the_language_they_use_the_site_in(client, django_ca
         expected = gettext("Submission %(n)s to %(title)s was scored") % {"n": submission.pk, "title": "x"}
     assert expected.split()[0] in mail.outbox[0].subject
     assert not mail.outbox[0].subject.startswith("Submission ")
+
+
+def test_metrics_have_human_names_in_every_language():
+    from submissions.texts import metric_description, metric_label
+
+    with translation.override("en"):
+        assert metric_label("mean_pei_star") == "mean PEI*"
+        assert metric_label("pei_star@5%") == "PEI* at 5%"
+        assert metric_label("custom_metric") == "custom_metric"  # an extra scorer's metric keeps its code
+        assert "5%" in metric_description("hit_rate@5%")
+        english = metric_description("average_precision")
+    for language in ("es", "pt", "fr"):
+        with translation.override(language):
+            assert metric_description("average_precision") != english, language
+            assert "%(" not in metric_label("pai@10%") and "10%" in metric_label("pai@10%")
+
+
+def test_the_submission_page_names_metrics_in_words(client):
+    phase = open_phase()
+    team = team_in(phase)
+    submission = SubmissionFactory(phase=phase, team=team, submitted_by=team.captain)
+    submission_score(submission_id=submission.pk)
+    client.force_login(team.captain)
+    page = client.get(submission.get_absolute_url()).content.decode()
+    assert '<abbr title="average_precision">average precision</abbr>' in page
