@@ -134,3 +134,24 @@ def test_no_template_of_the_site_has_inline_scripts_or_styles():
         if (problems := inline_problems(path.read_text(encoding="utf-8")))
     }
     assert found == {}
+
+
+def test_the_admin_works_under_the_policy(client):
+    from tests.factories import ChallengeFactory, EventFactory, UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    event = EventFactory()
+    ChallengeFactory(event=event)
+    for url in (
+        "/admin/",
+        "/admin/challenges/event/",
+        f"/admin/challenges/event/{event.pk}/change/",
+        "/admin/challenges/challenge/add/",
+        f"/admin/accounts/user/{staff.pk}/change/",
+        "/admin/submissions/submission/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "default-src 'self'" in response["Content-Security-Policy"], url
+        assert inline_problems(response.content.decode()) == [], url
