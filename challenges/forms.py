@@ -13,6 +13,7 @@ from functools import cache
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
@@ -126,9 +127,12 @@ class EventForm(forms.ModelForm):
             self.fields[name].help_text = _("A date and time in the event's time zone.")
         if self.instance.pk:
             del self.fields["slug"]
+        else:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _("Part of the event's address. Empty: made from the name.")
 
     def clean_slug(self):
-        slug = self.cleaned_data["slug"]
+        slug = self.cleaned_data["slug"] or slugify(self.cleaned_data.get("name") or "")[:80]
         if slug in {"new"}:  # taken by the "create an event" page's address
             raise ValidationError(_("This slug is reserved; choose another."))
         return slug

@@ -285,3 +285,33 @@ def phase_queue_summary(*, phase: Phase) -> dict:
         last=Max("received_at"),
     )
     return agg
+
+
+# What an upload must look like ------------------------------------------------------------------
+
+
+def submission_format(challenge) -> dict | None:
+    """The header a submission to `challenge` must have and one example row, taken from the
+    participants' own `sample_submission.csv` (never the truth). None for a kind no scorer knows."""
+    import zipfile
+
+    from .scoring import get_scorer
+
+    try:
+        scorer = get_scorer(challenge.kind)
+    except LookupError:
+        return None
+    columns = getattr(scorer, "submission_columns", None)
+    if not columns:
+        return None
+    example = ""
+    if challenge.public_archive:
+        try:
+            with challenge.public_archive.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+                if "sample_submission.csv" in archive.namelist():
+                    with archive.open("sample_submission.csv") as sample:
+                        sample.readline()  # the header
+                        example = sample.readline(1000).decode("utf-8", "replace").strip()
+        except (OSError, zipfile.BadZipFile):
+            example = ""
+    return {"header": ",".join(columns), "example": example, "gzip": True}

@@ -133,6 +133,7 @@ def _upload_context(request, phase: Phase) -> dict:
         "team_too_small": " ".join(too_small.messages) if too_small else "",
         "idempotency_key": f"form-{uuid.uuid4().hex}",
         "max_size": settings.SUBMISSION_MAX_UPLOAD_BYTES,
+        "format": selectors.submission_format(phase.challenge),
     }
 
 

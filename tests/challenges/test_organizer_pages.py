@@ -409,3 +409,17 @@ def test_every_organizer_page_renders_for_the_organizer(client, event, organizer
         response = client.get(url)
         assert response.status_code in (200, 403), url  # 403: event_create needs the creator right
     assert client.get(reverse("challenges:event_create")).status_code == 403
+
+
+def test_an_event_without_a_slug_gets_one_from_its_name(client):
+    login(client, event_creator())
+    response = client.post(reverse("challenges:event_create"), _event_form(name="Hackatón Bogotá 2027", slug=""))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Event.objects.filter(slug="hackaton-bogota-2027").exists()
+
+
+def test_a_missing_page_is_the_sites_own_page_not_found(client):
+    response = client.get("/events/no-such-event-here/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Page not found" in page and 'class="site-header"' in page

@@ -55,3 +55,20 @@ def test_an_organizer_is_not_offered_team_links_that_lead_nowhere(client):
     page = client.get(f"/phases/{phase.pk}/leaderboard/").content.decode()
     assert "My team&#x27;s submissions" not in page and "My team's submissions" not in page
     assert f'href="/phases/{phase.pk}/submit/"' not in page
+
+
+def test_the_upload_page_states_the_expected_header_and_an_example_row(client):
+    from challenges import services as challenge_services
+
+    phase = open_phase()
+    challenge = phase.challenge
+    challenge_services.challenge_store_dataset(
+        challenge=challenge,
+        public_files={"records.csv": b"record_id\nr1\n", "sample_submission.csv": b"record_id,score\nr1,0.5\n"},
+        truth=challenge.truth_file.open("rb").read(),
+    )
+    team = team_in(phase)
+    client.force_login(team.captain)
+    page = client.get(f"/phases/{phase.pk}/submit/").content.decode()
+    assert "<code>record_id,score</code>" in page
+    assert "<code>r1,0.5</code>" in page
