@@ -81,9 +81,12 @@ class Submission(models.Model):
         """Why it failed, in the active language ("" when it did not)."""
         if not self.error_code:
             return ""
-        from .texts import ERRORS
+        from .texts import ERRORS, scoring_problem
 
-        return ERRORS.render(self.error_code, self.error_params)
+        params = dict(self.error_params or {})
+        if "problem" in params:
+            params["problem"] = scoring_problem(params)
+        return ERRORS.render(self.error_code, params)
 
     @property
     def is_finished(self) -> bool:

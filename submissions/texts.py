@@ -124,3 +124,46 @@ def metric_description(name: str, default: str = "") -> str:
     """A metric's sentence in the active language; an unknown metric keeps the scorer's own (`default`)."""
     base, params = _split_metric(name)
     return METRIC_DESCRIPTIONS.render(base, params) if base in METRIC_DESCRIPTIONS else default
+
+
+# The scorers' refusals (submissions.scoring.errors.PROBLEMS), same codes and fields, translated.
+SCORING_PROBLEMS = Catalogue(
+    "submissions.scoring_problem",
+    {
+        "empty_file": _("the file is empty"),
+        "no_data_rows": _("the truth file has no data rows"),
+        "header": _("the header must be exactly %(expected)s, found %(found)s"),
+        "stray_cr": _("the line contains a carriage return (CR) that is not part of a CRLF line end"),
+        "blank_line": _("the line is blank (only the final line end of the file may be followed by nothing)"),
+        "not_utf8": _(
+            "the line is not valid UTF-8 text (byte 0x%(byte)s at position %(position)s); save the file with UTF-8 "
+            "encoding"
+        ),
+        "unclosed_quote": _("a quoted field is not closed (quoted fields cannot span lines)"),
+        "quote_then_text": _("a closing double quote must be followed by a comma or the end of the line"),
+        "stray_quote": _('a double quote may only appear in a field enclosed in double quotes (as "")'),
+        "field_count": _("expected %(expected)s fields (%(names)s) but found %(found)s"),
+        "empty_value": _("%(column)s is empty"),
+        "not_finite": _("%(column)s %(value)s is not a finite number"),
+        "not_number": _("%(column)s %(value)s is not a number"),
+        "too_large_number": _("%(column)s %(value)s is not a finite number (it is too large)"),
+        "not_whole": _("%(column)s %(value)s is not a whole number"),
+        "not_count": _("%(column)s %(value)s is not a whole number of 0 or more"),
+        "out_of_range": _("%(column)s %(value)s is out of range (at most 19 digits)"),
+        "negative": _("%(column)s %(value)s must be 0 or more"),
+        "not_a_choice": _("%(column)s %(value)s must be one of: %(choices)s"),
+        "too_large_file": _("the file is larger than the limit of %(limit)s"),
+        "too_large_inflated": _("once decompressed, the file is larger than the limit of %(limit)s"),
+        "gzip_inconsistent": _("the gzip-compressed data could not be read consistently"),
+        "gzip_corrupt": _("the gzip-compressed data is corrupt or truncated (%(detail)s)"),
+        "not_gzip": _("the file name ends in .gz but its content is not gzip-compressed"),
+    },
+)
+
+
+def scoring_problem(params: dict) -> str:
+    """The scorer's refusal stored in a submission's error parameters, in the active language."""
+    code = params.get("problem_code") or ""
+    if code in SCORING_PROBLEMS:
+        return SCORING_PROBLEMS.render(code, params.get("problem_params") or {})
+    return str(params.get("problem") or "")

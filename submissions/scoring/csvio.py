@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .errors import ScoringValidationError, Side, show
+from .errors import ScoringValidationError, Side, problem_text, show
 
 ColumnType = Literal["id", "float", "int", "count", "choice"]
 
@@ -97,7 +97,7 @@ def parse_csv(
     schema = tuple(schema)
     start = len(BOM) if data[: len(BOM)] == BOM else 0
     if len(data) <= start:
-        raise ScoringValidationError("the file is empty", side=side)
+        raise ScoringValidationError.of("empty_file", side=side)
     nl = data.find(b"\n", start)
     header_end = len(data) if nl == -1 else nl
     _check_header(bytes(data[start:header_end]), nl != -1, schema, side)
@@ -121,8 +121,8 @@ def _check_header(raw: bytes, terminated: bool, schema: tuple[Column, ...], side
         shown = raw.decode("utf-8", errors="replace")
         if terminated and shown.endswith("\r"):
             shown = shown[:-1]
-        raise ScoringValidationError(
-            f"the header must be exactly {header_text(schema)!r}, found {show(shown)}", line=1, side=side
+        raise ScoringValidationError.of(
+            "header", line=1, side=side, expected=repr(header_text(schema)), found=show(shown)
         )
 
 
@@ -147,7 +147,12 @@ def _empty_column(col: Column) -> Any:
 
 
 class _LineProblem(Exception):
-    """A problem with one line, before the line number is attached."""
+    """A problem with one line, before the line number is attached: a code of PROBLEMS and its parameters."""
+
+    def __init__(self, code: str, **params) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(problem_text(code, params))
 
 
 def split_line(raw: bytes | bytearray, terminated: bool) -> list[str]:
@@ -155,16 +160,13 @@ def split_line(raw: bytes | bytearray, terminated: bool) -> list[str]:
     if terminated and raw.endswith(b"\r"):
         raw = raw[:-1]
     if b"\r" in raw:
-        raise _LineProblem("the line contains a carriage return (CR) that is not part of a CRLF line end")
+        raise _LineProblem("stray_cr")
     if not raw:
-        raise _LineProblem("the line is blank (only the final line end of the file may be followed by nothing)")
+        raise _LineProblem("blank_line")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _LineProblem(
-            f"the line is not valid UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start + 1}); "
-            "save the file with UTF-8 encoding"
-        )
+        raise _LineProblem("not_utf8", byte=f"{raw[exc.start]:02x}", position=exc.start + 1)
     if '"' not in text:
         return text.split(",")
     return _split_quoted(text)
@@ -180,7 +182,7 @@ def _split_quoted(text: str) -> list[str]:
             while True:
                 k = text.find('"', j)
                 if k == -1:
-                    raise _LineProblem("a quoted field is not closed (quoted fields cannot span lines)")
+                    raise _LineProblem("unclosed_quote")
                 parts.append(text[j:k])
                 if k + 1 < n and text[k + 1] == '"':
                     parts.append('"')
@@ -192,14 +194,14 @@ def _split_quoted(text: str) -> list[str]:
             if i == n:
                 return fields
             if text[i] != ",":
-                raise _LineProblem("a closing double quote must be followed by a comma or the end of the line")
+                raise _LineProblem("quote_then_text")
             i += 1
         else:
             k = text.find(",", i)
             end = n if k == -1 else k
             value = text[i:end]
             if '"' in value:
-                raise _LineProblem('a double quote may only appear in a field enclosed in double quotes (as "")')
+                raise _LineProblem("stray_quote")
             fields.append(value)
             if k == -1:
                 return fields
@@ -210,33 +212,32 @@ def convert_value(col: Column, value: str) -> Any:
     """Convert one field per its column type, or raise _LineProblem with a participant-facing reason."""
     if col.type == "id":
         if not value:
-            raise _LineProblem(f"{col.name} is empty")
+            raise _LineProblem("empty_value", column=col.name)
         return value
     if value == "":
-        raise _LineProblem(f"{col.name} is empty")
+        raise _LineProblem("empty_value", column=col.name)
     if col.type == "float":
         if not FLOAT_RE.fullmatch(value):
             if value.lower() in _NOT_FINITE:
-                raise _LineProblem(f"{col.name} {show(value)} is not a finite number")
-            raise _LineProblem(f"{col.name} {show(value)} is not a number")
+                raise _LineProblem("not_finite", column=col.name, value=show(value))
+            raise _LineProblem("not_number", column=col.name, value=show(value))
         number = float(value)
         if not math.isfinite(number):
-            raise _LineProblem(f"{col.name} {show(value)} is not a finite number (it is too large)")
+            raise _LineProblem("too_large_number", column=col.name, value=show(value))
         return number
     if col.type in ("int", "count"):
         if not INT_RE.fullmatch(value):
-            kind = "a whole number" if col.type == "int" else "a whole number of 0 or more"
-            raise _LineProblem(f"{col.name} {show(value)} is not {kind}")
+            raise _LineProblem("not_whole" if col.type == "int" else "not_count", column=col.name, value=show(value))
         number = int(value)
         if number < _INT64_MIN or number > _INT64_MAX:
-            raise _LineProblem(f"{col.name} {show(value)} is out of range (at most 19 digits)")
+            raise _LineProblem("out_of_range", column=col.name, value=show(value))
         if col.type == "count" and number < 0:
-            raise _LineProblem(f"{col.name} {show(value)} must be 0 or more")
+            raise _LineProblem("negative", column=col.name, value=show(value))
         return number
     try:
         return col.choices.index(value)
     except ValueError:
-        raise _LineProblem(f"{col.name} {show(value)} must be one of: {', '.join(col.choices)}")
+        raise _LineProblem("not_a_choice", column=col.name, value=show(value), choices=", ".join(col.choices))
 
 
 def _parse_slow(data: bytes | bytearray, body: int, schema: tuple[Column, ...], side: Side) -> Table:
@@ -271,11 +272,11 @@ def _parse_slow(data: bytes | bytearray, body: int, schema: tuple[Column, ...], 
         try:
             fields = split_line(raw, terminated)
             if len(fields) != ncols:
-                raise _LineProblem(f"expected {ncols} fields ({names}) but found {len(fields)}")
+                raise _LineProblem("field_count", expected=ncols, names=names, found=len(fields))
             for col, value, out in zip(schema, fields, pending, strict=True):
                 out.append(convert_value(col, value))
         except _LineProblem as exc:
-            raise ScoringValidationError(str(exc), line=line_no, side=side)
+            raise ScoringValidationError.of(exc.code, line=line_no, side=side, **exc.params)
         if len(pending[0]) >= _SLOW_BATCH:
             flush()
     flush()

@@ -45,7 +45,7 @@ class DetectionScorer(CsvScorer):
 
     def prepare_truth(self, table: Table) -> DetectionTruth:
         if table.n_rows == 0:
-            raise ScoringValidationError("the truth file has no data rows", side="truth")
+            raise ScoringValidationError.of("no_data_rows", side="truth")
         ids = table["record_id"]
         index = IdIndex(ids)
         require_unique(index, noun="record_id", side="truth", whole="the truth")

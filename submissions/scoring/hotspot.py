@@ -107,7 +107,7 @@ class HotspotScorer(CsvScorer):
         3. Counts of each split are reordered to the study area's order.
         """
         if table.n_rows == 0:
-            raise ScoringValidationError("the truth file has no data rows", side="truth")
+            raise ScoringValidationError.of("no_data_rows", side="truth")
         cells, split_codes, counts = table["cell_id"], table["split"], table["count"]
         counts_by_split: dict[str, np.ndarray | None] = dict.fromkeys(SPLITS)
         index: IdIndex | None = None

@@ -56,7 +56,7 @@ class NetworkScorer(CsvScorer):
 
     def prepare_truth(self, table: Table) -> NetworkTruth:
         if table.n_rows == 0:
-            raise ScoringValidationError("the truth file has no data rows", side="truth")
+            raise ScoringValidationError.of("no_data_rows", side="truth")
         ids = table["node_id"]
         index = IdIndex(ids)
         require_unique(index, noun="node_id", side="truth", whole="the truth")

@@ -48,8 +48,8 @@ def _read_head(raw: IO[bytes], n: int) -> bytes:
 
 
 def _too_large(limit: int, *, compressed: bool, side: Side) -> ScoringValidationError:
-    what = "once decompressed, the file" if compressed else "the file"
-    return ScoringValidationError(f"{what} is larger than the limit of {human_size(limit)}", side=side)
+    code = "too_large_inflated" if compressed else "too_large_file"
+    return ScoringValidationError.of(code, side=side, limit=human_size(limit))
 
 
 def _read_plain(
@@ -116,10 +116,10 @@ def _read_gzip(raw: IO[bytes], head: bytes, limit: int, side: Side) -> bytearray
                     break
                 pos += n
         if pos != total:  # pragma: no cover - the same bytes inflate the same way twice
-            raise ScoringValidationError("the gzip-compressed data could not be read consistently", side=side)
+            raise ScoringValidationError.of("gzip_inconsistent", side=side)
         return out
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-        raise ScoringValidationError(f"the gzip-compressed data is corrupt or truncated ({exc})", side=side)
+        raise ScoringValidationError.of("gzip_corrupt", side=side, detail=str(exc))
 
 
 def read_source(source: Source, *, side: Side = "submission", max_bytes: int | None = None) -> bytes | bytearray:
@@ -158,7 +158,7 @@ def _read_opened(
     if head == GZIP_MAGIC:
         return _read_gzip(raw, head, limit, side)
     if not head:
-        raise ScoringValidationError("the file is empty", side=side)
+        raise ScoringValidationError.of("empty_file", side=side)
     if name.lower().endswith(".gz"):
-        raise ScoringValidationError("the file name ends in .gz but its content is not gzip-compressed", side=side)
+        raise ScoringValidationError.of("not_gzip", side=side)
     return _read_plain(raw, head, limit, side, size=size)

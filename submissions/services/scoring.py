@@ -97,10 +97,12 @@ def submission_score(*, submission_id: int) -> str:
         else:
             result = _run_scorer(submission)
     except ScoringValidationError as exc:
+        # The English sentence is kept for a code a newer scorer adds before the platform translates it.
+        detail = {"problem": exc.problem, "problem_code": exc.code, "problem_params": exc.params}
         if exc.line is not None:
-            error = ("invalid_line", {"line": exc.line, "problem": exc.problem})
+            error = ("invalid_line", {"line": exc.line, **detail})
         else:
-            error = ("invalid_file", {"problem": exc.problem})
+            error = ("invalid_file", detail)
     except SoftTimeLimitExceeded:
         error = ("time_limit", {"seconds": settings.SCORING_SOFT_TIME_LIMIT})
     except Exception:

@@ -90,3 +90,27 @@ def test_the_submission_page_names_metrics_in_words(client):
     client.force_login(team.captain)
     page = client.get(submission.get_absolute_url()).content.decode()
     assert '<abbr title="average_precision">average precision</abbr>' in page
+
+
+def test_the_scorers_refusals_and_their_translations_name_the_same_codes_and_fields():
+    import re
+
+    from submissions.scoring.errors import PROBLEMS
+    from submissions.texts import SCORING_PROBLEMS
+
+    assert set(PROBLEMS) == set(SCORING_PROBLEMS.texts)
+    for code, english in PROBLEMS.items():
+        fields = set(re.findall(r"\{(\w+)\}", english))
+        with translation.override("en"):
+            translated = str(SCORING_PROBLEMS.texts[code])
+        assert set(re.findall(r"%\((\w+)\)s", translated)) == fields, code
+        assert translated == re.sub(r"\{(\w+)\}", r"%(\1)s", english), code  # the same English sentence
+
+
+def test_a_scorers_refusal_is_shown_in_the_readers_language(client):
+    submission = SubmissionFactory(phase=open_phase(), file=ContentFile(MALFORMED_CSV, name="bad.csv"))
+    submission_score(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert submission.error_params["problem_code"] == "not_number"
+    with translation.override("en"):
+        assert submission.error == "Your file was not accepted: line 3: score 'not-a-number' is not a number"
