@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "accounts",
     "challenges",
     "submissions",
+    "judging",
 ]
 
 MIDDLEWARE = [
