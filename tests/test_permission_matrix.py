@@ -359,6 +359,74 @@ PAGES: dict[tuple, Row] = {
         R(LOGIN, 302, 404, 404, 404, 302, 302),  # organizers are not in the team: refused with a message
         changes=who("a", "a2"),
     ),
+    # Judging
+    ("judging:home", "GET"): Row(lambda w: f"{E}/judging/", R(LOGIN, 403, 403, 403, 403, 200, 200)),
+    ("judging:home", "POST"): Row(
+        lambda w: f"{E}/judging/", R(LOGIN, 403, 403, 403, 403, 302, 302), data=lambda w: {"publish": "1"}, changes=ORGS
+    ),
+    ("judging:criteria", "GET"): Row(lambda w: f"{E}/judging/criteria/", R(LOGIN, 403, 403, 403, 403, 200, 200)),
+    ("judging:criteria", "POST"): Row(
+        lambda w: f"{E}/judging/criteria/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"defaults": "1"},
+        changes=ORGS,
+    ),
+    ("judging:judges", "GET"): Row(lambda w: f"{E}/judging/judges/", R(LOGIN, 403, 403, 200, 403, 200, 200)),
+    ("judging:judges", "POST"): Row(
+        lambda w: f"{E}/judging/judges/",
+        R(LOGIN, 403, 403, 302, 403, 400, 400),  # org, staff: only judges declare (the form says why)
+        data=lambda w: {"country": "FR"},
+        changes=who("judge"),
+    ),
+    ("judging:assignment", "GET"): Row(lambda w: f"{E}/judging/assignment/", R(LOGIN, 403, 403, 403, 403, 200, 200)),
+    ("judging:assignment", "POST"): Row(
+        lambda w: f"{E}/judging/assignment/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"judges_per_entry": 1, "seed": 2},
+        changes=ORGS,
+    ),
+    ("judging:queue", "GET"): Row(lambda w: f"{E}/judging/queue/", R(LOGIN, 403, 403, 200, 403, 403, 403)),
+    ("judging:results", "GET"): Row(lambda w: f"{E}/judging/results/", R(403, 403, 403, 403, 403, 200, 200)),
+    ("judging:results", "POST"): Row(
+        lambda w: f"{E}/judging/results/",
+        R(403, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"name": "Best tool"},
+        changes=ORGS,
+    ),
+    ("judging:results_csv", "GET"): Row(lambda w: f"{E}/judging/results.csv", R(403, 403, 403, 403, 403, 200, 200)),
+    ("judging:scorecards_csv", "GET"): Row(
+        lambda w: f"{E}/judging/scorecards.csv",
+        R(LOGIN, 403, 403, 403, 403, 200, 200),
+        secret=lambda w: "matrix-judge-comment",
+        sees=ORGS,
+    ),
+    ("judging:entry_edit", "GET"): Row(
+        lambda w: f"{E}/challenges/project/entry/", R(LOGIN, 200, 200, 403, 403, 403, 403)
+    ),
+    ("judging:entry_edit", "POST"): Row(
+        lambda w: f"{E}/challenges/project/entry/",
+        R(LOGIN, 302, 302, 403, 403, 403, 403),  # each team edits its own entry
+        data=lambda w: {"title": "Renamed"},
+        changes=who("a", "a2", "b"),
+    ),
+    ("judging:entry_detail", "GET"): Row(
+        lambda w: f"/entries/{w.entry_a.pk}/",
+        R(404, 200, 404, 200, 404, 200, 200),
+        secret=lambda w: "matrix-judge-comment",  # the judge's own form and the organizers' list
+        sees=who("judge", "org", "staff"),
+    ),
+    ("judging:entry_detail", "POST"): Row(
+        lambda w: f"/entries/{w.entry_b.pk}/",
+        R(404, 404, 403, 302, 404, 403, 403, a2=404),  # the assigned judge only
+        data=lambda w: {f"score-{c.pk}": 4 for c in Criterion.objects.filter(event=w.event)},
+        changes=who("judge"),
+    ),
+    ("judging:entry_reopen", "POST"): Row(
+        lambda w: f"/entries/{w.entry_a.pk}/reopen/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"reopen": "1"},
+        changes=ORGS,
+    ),
 }
 
 
