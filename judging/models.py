@@ -78,8 +78,12 @@ class Criterion(models.Model):
     # What each level means, lowest first: [{"score": 1, "text": "..."}, ...]
     levels = models.JSONField(_("levels"), default=list, blank=True)
     weight = models.FloatField(_("weight"), default=1.0, validators=[MinValueValidator(0.01), MaxValueValidator(100)])
-    min_score = models.IntegerField(_("lowest score"), default=1)
-    max_score = models.IntegerField(_("highest score"), default=5)
+    min_score = models.IntegerField(
+        _("lowest score"), default=1, validators=[MinValueValidator(-1000), MaxValueValidator(1000)]
+    )
+    max_score = models.IntegerField(
+        _("highest score"), default=5, validators=[MinValueValidator(-1000), MaxValueValidator(1000)]
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -10,6 +10,8 @@ from rest_framework import serializers
 from . import selectors
 from .models import Conflict, Criterion, Entry, Scorecard
 
+ID_MAX = 2**53  # ids beyond this are no row's, and would overflow the database's integer
+
 
 class ImageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -83,14 +85,16 @@ class EntrySerializer(serializers.ModelSerializer):
 
 
 class EntryWriteSerializer(serializers.Serializer):
-    challenge = serializers.IntegerField(required=False)
+    challenge = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)
     title = serializers.CharField(max_length=200, required=False)
     summary = serializers.CharField(allow_blank=True, required=False, max_length=20_000)
     repository_url = serializers.CharField(allow_blank=True, required=False, max_length=500)
     video_url = serializers.CharField(allow_blank=True, required=False, max_length=500)
-    submission = serializers.IntegerField(allow_null=True, required=False)
+    submission = serializers.IntegerField(allow_null=True, required=False, min_value=1, max_value=ID_MAX)
     images = serializers.ListField(child=serializers.ImageField(), required=False, max_length=5)
-    remove_images = serializers.ListField(child=serializers.IntegerField(), required=False)
+    remove_images = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX), required=False, max_length=50
+    )
 
 
 class CriterionSerializer(serializers.ModelSerializer):
@@ -105,8 +109,8 @@ class CriterionWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120, required=False)
     description = serializers.CharField(allow_blank=True, required=False)
     weight = serializers.FloatField(required=False, min_value=0.01, max_value=100)
-    min_score = serializers.IntegerField(required=False)
-    max_score = serializers.IntegerField(required=False)
+    min_score = serializers.IntegerField(required=False, min_value=-1000, max_value=1000)
+    max_score = serializers.IntegerField(required=False, min_value=-1000, max_value=1000)
     levels = serializers.JSONField(required=False)
 
 
@@ -121,7 +125,7 @@ class ConflictSerializer(serializers.ModelSerializer):
 
 
 class ConflictWriteSerializer(serializers.Serializer):
-    team = serializers.IntegerField(required=False, allow_null=True)
+    team = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=ID_MAX)
     country = CountryField(required=False, allow_blank=True)
     judge = serializers.CharField(required=False, help_text="Organizers: record a conflict for this judge.")
 

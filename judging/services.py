@@ -729,10 +729,12 @@ def _check_scores(event: Event, scores: dict) -> dict[str, int]:
                 _("Score every criterion: “%(name)s” is missing.") % {"name": criterion.name}, code="missing_score"
             )
         try:
+            if isinstance(value, bool):
+                raise TypeError
             number = int(value)
             if number != float(value):
                 raise ValueError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise Refusal(
                 _("The score for “%(name)s” must be a whole number.") % {"name": criterion.name}, code="bad_scores"
             ) from None

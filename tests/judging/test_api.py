@@ -164,3 +164,22 @@ def test_anonymous_judging_hides_team_names_and_countries_from_judges(api):
     assert not any(name in str(listed) for name in names)
     api.force_authenticate(world.organizer)
     assert all(e["team_name"] for e in api.get(f"/api/v1/events/{world.event.slug}/entries/").json())
+
+
+def test_odd_score_values_are_refused_with_a_reason_never_a_server_error(api):
+    world = _scored_world()
+    judge = world.judges[0]
+    entry = Assignment.objects.filter(judge=judge).first().entry
+    api.force_authenticate(judge)
+    url = f"/api/v1/entries/{entry.pk}/scorecards/"
+    first = str(world.criteria[0].pk)
+    raw = '{"scores": {"' + first + '": Infinity}}'  # not JSON, though Python's parser reads it
+    response = api.post(url, raw, content_type="application/json")
+    assert response.status_code == 400 and response.json()["detail"]
+    for odd in ("1e400", True, [3], {"a": 1}, 3.5, "three", None):
+        scores = {**full_scores(world.criteria), first: odd}
+        response = api.post(url, {"scores": scores}, format="json")
+        assert response.status_code == 400, (odd, response.status_code)
+        assert response.json()["detail"]
+    huge = api.post(f"/api/v1/events/{world.event.slug}/entries/", {"challenge": 10**30, "title": "x"}, format="json")
+    assert huge.status_code == 400
