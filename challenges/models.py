@@ -216,6 +216,22 @@ AUDIT_ACTION_LABELS = {
     "phase_rescore": _("All submissions of a phase sent to be scored again"),
     "submission_cancel": _("Submission cancelled"),
     "team_update": _("Team changed"),
+    # Recorded by the judging app
+    "judging_update": _("Judging settings changed"),
+    "judging_publish": _("Judged results published"),
+    "judging_withdraw": _("Judged results withdrawn"),
+    "criterion_create": _("Criterion added"),
+    "criterion_update": _("Criterion changed"),
+    "criterion_delete": _("Criterion removed"),
+    "entry_reopen": _("Entry reopened"),
+    "entry_freeze": _("Entry frozen again"),
+    "conflict_record": _("Conflict recorded for a judge"),
+    "assignment_run": _("Judges assigned"),
+    "assignment_add": _("Judge added to an entry"),
+    "assignment_remove": _("Judge removed from an entry"),
+    "prize_create": _("Prize added"),
+    "prize_award": _("Prize awarded"),
+    "prize_delete": _("Prize removed"),
 }
 
 

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "accounts",
     "challenges",
     "submissions",
+    "judging",
 ]
 
 MIDDLEWARE = [

@@ -128,8 +128,10 @@ def _upload_context(request, phase: Phase) -> dict:
     # A fresh key per rendered form: a double click or a browser re-sending the POST makes one submission.
     context = _phase_context(request, phase)
     too_small = services.team_size_refusal(context["team"], context["event"]) if context["team"] else None
+    judged = services.judged_challenge_refusal() if not phase.challenge.is_scored else None
     return {
         **context,
+        "judged": judged.text if judged else "",
         "team_too_small": " ".join(too_small.messages) if too_small else "",
         "idempotency_key": f"form-{uuid.uuid4().hex}",
         "max_size": settings.SUBMISSION_MAX_UPLOAD_BYTES,

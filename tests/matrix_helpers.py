@@ -13,7 +13,10 @@ The world is built with the real services, the way people would build it through
 7. `c`, a user who takes no part in any event (the one organizers grant roles to: a participant
    cannot also judge or organize the event),
 8. `a` holds an API token (knox) and has asked to change their email address (the change waits for
-   the link sent to the new address).
+   the link sent to the new address),
+9. judging: E has a judged challenge (open phase) with the default rubric; teams A and B each wrote an
+   entry; the judge is assigned both and has scored A's (with a comment only judges and organizers see);
+   the judged results are not published.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ from challenges.models import (
     TeamMembership,
     Terms,
 )
+from judging import services as judging_services
+from judging.models import Assignment, Conflict, Criterion, Entry, EntryImage, JudgingSettings, Prize, Scorecard
 from submissions import services as submission_services
 from submissions.models import LeaderboardEntry, Submission
 from tests.factories import UserFactory, event_creator
@@ -80,6 +85,9 @@ class World:
     truth: bytes
     token_id: str  # the public prefix of `a`'s API token
     email_link: str  # the path of the link confirming `a`'s pending email address
+    judged: Challenge
+    entry_a: Entry  # scored by the judge
+    entry_b: Entry  # assigned to the judge, not scored yet
 
     def upload(self, name: str = "predictions.csv") -> SimpleUploadedFile:
         return SimpleUploadedFile(name, self.sample, content_type="text/csv")
@@ -158,6 +166,18 @@ def build_world() -> World:
     assert repr(submission.private_score) not in repr(submission.public_score)
     assert LeaderboardEntry.objects.filter(phase=phase, team=team_a).exists()
 
+    judged = challenge_services.challenge_create(event=event, actor=org, kind="judged", title="Project", slug="project")
+    challenge_services.phase_create(
+        challenge=judged, actor=org, name="Build", opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=7)
+    )
+    criteria = judging_services.criteria_add_defaults(event=event, actor=org)
+    entry_a = judging_services.entry_create(challenge=judged, user=a, title="Alpha's matrix tool")
+    entry_b = judging_services.entry_create(challenge=judged, user=b, title="Beta's matrix tool")
+    judging_services.assignment_run(event=event, actor=org, judges_per_entry=1, seed=1)
+    judging_services.scorecard_submit(
+        entry=entry_a, judge=judge, scores={str(c.pk): 3 for c in criteria}, comment="matrix-judge-comment"
+    )
+
     staff = UserFactory(username="m-staff", is_staff=True, is_superuser=True)
     bystander = UserFactory(username="m-c")
     token, _key = account_services.token_create(user=a)
@@ -192,6 +212,9 @@ def build_world() -> World:
         truth=truth,
         token_id=token.token_key,
         email_link=link,
+        judged=judged,
+        entry_a=entry_a,
+        entry_b=entry_b,
     )
 
 
@@ -208,6 +231,14 @@ SNAPSHOT_MODELS = (
     LeaderboardEntry,
     AuditLog,
     AuthToken,
+    JudgingSettings,
+    Criterion,
+    Entry,
+    EntryImage,
+    Conflict,
+    Assignment,
+    Scorecard,
+    Prize,
 )
 
 

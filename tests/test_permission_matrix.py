@@ -25,6 +25,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
+from judging.models import Criterion
 from tests.matrix_helpers import ALL, ROLES, R, World, api_methods, build_world, changed_tables, snapshot, walk_patterns
 
 
@@ -358,6 +359,74 @@ PAGES: dict[tuple, Row] = {
         R(LOGIN, 302, 404, 404, 404, 302, 302),  # organizers are not in the team: refused with a message
         changes=who("a", "a2"),
     ),
+    # Judging
+    ("judging:home", "GET"): Row(lambda w: f"{E}/judging/", R(LOGIN, 403, 403, 403, 403, 200, 200)),
+    ("judging:home", "POST"): Row(
+        lambda w: f"{E}/judging/", R(LOGIN, 403, 403, 403, 403, 302, 302), data=lambda w: {"publish": "1"}, changes=ORGS
+    ),
+    ("judging:criteria", "GET"): Row(lambda w: f"{E}/judging/criteria/", R(LOGIN, 403, 403, 403, 403, 200, 200)),
+    ("judging:criteria", "POST"): Row(
+        lambda w: f"{E}/judging/criteria/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"defaults": "1"},
+        changes=ORGS,
+    ),
+    ("judging:judges", "GET"): Row(lambda w: f"{E}/judging/judges/", R(LOGIN, 403, 403, 200, 403, 200, 200)),
+    ("judging:judges", "POST"): Row(
+        lambda w: f"{E}/judging/judges/",
+        R(LOGIN, 403, 403, 302, 403, 400, 400),  # org, staff: only judges declare (the form says why)
+        data=lambda w: {"country": "FR"},
+        changes=who("judge"),
+    ),
+    ("judging:assignment", "GET"): Row(lambda w: f"{E}/judging/assignment/", R(LOGIN, 403, 403, 403, 403, 200, 200)),
+    ("judging:assignment", "POST"): Row(
+        lambda w: f"{E}/judging/assignment/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"judges_per_entry": 1, "seed": 2},
+        changes=ORGS,
+    ),
+    ("judging:queue", "GET"): Row(lambda w: f"{E}/judging/queue/", R(LOGIN, 403, 403, 200, 403, 403, 403)),
+    ("judging:results", "GET"): Row(lambda w: f"{E}/judging/results/", R(403, 403, 403, 403, 403, 200, 200)),
+    ("judging:results", "POST"): Row(
+        lambda w: f"{E}/judging/results/",
+        R(403, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"name": "Best tool"},
+        changes=ORGS,
+    ),
+    ("judging:results_csv", "GET"): Row(lambda w: f"{E}/judging/results.csv", R(403, 403, 403, 403, 403, 200, 200)),
+    ("judging:scorecards_csv", "GET"): Row(
+        lambda w: f"{E}/judging/scorecards.csv",
+        R(LOGIN, 403, 403, 403, 403, 200, 200),
+        secret=lambda w: "matrix-judge-comment",
+        sees=ORGS,
+    ),
+    ("judging:entry_edit", "GET"): Row(
+        lambda w: f"{E}/challenges/project/entry/", R(LOGIN, 200, 200, 403, 403, 403, 403)
+    ),
+    ("judging:entry_edit", "POST"): Row(
+        lambda w: f"{E}/challenges/project/entry/",
+        R(LOGIN, 302, 302, 403, 403, 403, 403),  # each team edits its own entry
+        data=lambda w: {"title": "Renamed"},
+        changes=who("a", "a2", "b"),
+    ),
+    ("judging:entry_detail", "GET"): Row(
+        lambda w: f"/entries/{w.entry_a.pk}/",
+        R(404, 200, 404, 200, 404, 200, 200),
+        secret=lambda w: "matrix-judge-comment",  # the judge's own form and the organizers' list
+        sees=who("judge", "org", "staff"),
+    ),
+    ("judging:entry_detail", "POST"): Row(
+        lambda w: f"/entries/{w.entry_b.pk}/",
+        R(404, 404, 403, 302, 404, 403, 403, a2=404),  # the assigned judge only
+        data=lambda w: {f"score-{c.pk}": 4 for c in Criterion.objects.filter(event=w.event)},
+        changes=who("judge"),
+    ),
+    ("judging:entry_reopen", "POST"): Row(
+        lambda w: f"/entries/{w.entry_a.pk}/reopen/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"reopen": "1"},
+        changes=ORGS,
+    ),
 }
 
 
@@ -563,6 +632,71 @@ APIS: dict[tuple, Row] = {
     ),
     ("api:submission-final", "POST"): Row(
         lambda w: f"{API}/submissions/{w.submission.pk}/final/", R(UNAUTH, 200, 404, 404, 404, 403, 403)
+    ),
+    # Judging
+    ("api:event-entries", "GET"): Row(
+        lambda w: f"{API}/events/matrix/entries/",
+        ALL(200),
+        secret=lambda w: "Alpha's matrix tool",
+        sees=who("a", "a2", "judge", "org", "staff"),
+    ),
+    ("api:event-entries", "POST"): Row(
+        lambda w: f"{API}/events/matrix/entries/",
+        R(UNAUTH, 409, 409, 403, 403, 403, 403),  # a, b: their team has one; staff and organizers write none
+        data=lambda w: {"challenge": w.judged.pk, "title": "Another"},
+    ),
+    ("api:entry-detail", "GET"): Row(lambda w: f"{API}/entries/{w.entry_a.pk}/", R(404, 200, 404, 200, 404, 200, 200)),
+    ("api:entry-detail", "PATCH"): Row(
+        lambda w: f"{API}/entries/{w.entry_a.pk}/",
+        R(UNAUTH, 200, 404, 403, 404, 403, 403),
+        data=lambda w: {"title": "Renamed"},
+    ),
+    ("api:entry-scorecards", "GET"): Row(
+        lambda w: f"{API}/entries/{w.entry_a.pk}/scorecards/",
+        R(UNAUTH, 403, 403, 200, 403, 200, 200),
+        secret=lambda w: "matrix-judge-comment",
+        sees=who("judge", "org", "staff"),
+    ),
+    ("api:entry-scorecards", "POST"): Row(
+        lambda w: f"{API}/entries/{w.entry_b.pk}/scorecards/",
+        R(UNAUTH, 403, 403, 201, 403, 403, 403),  # the assigned judge only
+        data=lambda w: {"scores": {str(c.pk): 4 for c in Criterion.objects.filter(event=w.event)}},
+    ),
+    ("api:entry-scorecards", "PUT"): Row(
+        lambda w: f"{API}/entries/{w.entry_a.pk}/scorecards/",
+        R(UNAUTH, 403, 403, 200, 403, 403, 403),
+        data=lambda w: {"scores": {str(c.pk): 5 for c in Criterion.objects.filter(event=w.event)}},
+    ),
+    ("api:event-criteria", "GET"): Row(lambda w: f"{API}/events/matrix/criteria/", ALL(200)),
+    ("api:event-criteria", "POST"): Row(
+        lambda w: f"{API}/events/matrix/criteria/",
+        R(UNAUTH, 403, 403, 403, 403, 400, 400),  # org, staff: the judge has scored, so the rubric is frozen
+        data=lambda w: {"name": "Novelty"},
+    ),
+    ("api:event-conflicts", "GET"): Row(
+        lambda w: f"{API}/events/matrix/conflicts/", R(UNAUTH, 403, 403, 200, 403, 200, 200)
+    ),
+    ("api:event-conflicts", "POST"): Row(
+        lambda w: f"{API}/events/matrix/conflicts/",
+        R(UNAUTH, 403, 403, 201, 403, 403, 403),  # judges declare their own
+        data=lambda w: {"country": "FR"},
+    ),
+    ("api:event-assignments", "GET"): Row(
+        lambda w: f"{API}/events/matrix/assignments/", R(UNAUTH, 403, 403, 200, 403, 200, 200)
+    ),
+    ("api:event-assignments", "POST"): Row(
+        lambda w: f"{API}/events/matrix/assignments/",
+        R(UNAUTH, 403, 403, 403, 403, 200, 200),
+        data=lambda w: {"judges_per_entry": 1, "seed": 2, "keep_existing": False},
+    ),
+    ("api:judging-settings", "GET"): Row(lambda w: f"{API}/events/matrix/judging/", ALL(200)),
+    ("api:judging-settings", "PATCH"): Row(
+        lambda w: f"{API}/events/matrix/judging/",
+        R(UNAUTH, 403, 403, 403, 403, 200, 200),
+        data=lambda w: {"anonymous": True, "published": True},
+    ),
+    ("api:judging-results", "GET"): Row(
+        lambda w: f"{API}/events/matrix/judging/results/", R(403, 403, 403, 403, 403, 200, 200)
     ),
 }
 

@@ -21,6 +21,7 @@ from .scoring import submission_notify, submission_score
 from .sweeper import max_attempts, queued_stale_after, running_stale_after, submissions_sweep
 from .uploads import (
     file_too_large,
+    judged_challenge_refusal,
     send_scoring_job,
     submission_create,
     team_size_refusal,
@@ -29,6 +30,7 @@ from .uploads import (
 
 __all__ = [
     "file_too_large",
+    "judged_challenge_refusal",
     "leaderboard_rebuild",
     "leaderboard_update_for",
     "leaderboards_refresh_for_team",

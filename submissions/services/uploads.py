@@ -91,6 +91,17 @@ def _check_file(file: UploadedFile | None, description: str) -> str:
     return name
 
 
+def judged_challenge_refusal() -> Refusal:
+    return Refusal(
+        _(
+            "This challenge is judged, not scored: it takes no CSV files. Your team writes a project entry "
+            "(title, summary, links, screenshots) on the challenge's page instead."
+        ),
+        code="judged_challenge",
+        status=403,
+    )
+
+
 def file_too_large() -> Refusal:
     limit = settings.SUBMISSION_MAX_UPLOAD_BYTES
     return Refusal(
@@ -177,6 +188,7 @@ def submission_create(
 ) -> tuple[Submission, bool]:
     """Accept an upload; return (submission, created). `created` is False for a retried upload.
 
+    0. a judged challenge takes project entries (the judging app), never files,
     1. the user must be registered (current terms accepted) and in a team,
     2. a key this team already used answers with that submission, whatever the time now,
        otherwise the team must have at least the event's minimum number of members,
@@ -191,6 +203,8 @@ def submission_create(
        fails the file is deleted, so a row never lacks its file and a refused upload leaves nothing,
     8. after commit the scoring job is sent; a broker that is down leaves it queued for the sweeper.
     """
+    if phase.challenge.kind == "judged":
+        raise judged_challenge_refusal()
     require_accepted_terms(event=phase.challenge.event, user=user)
     team = team_of(event=phase.challenge.event, user=user)
     if team is None:

@@ -395,3 +395,22 @@ def test_a_team_of_another_event_cannot_upload(api):
     other = TeamFactory()
     response = post(api, phase, other.captain)
     assert response.status_code == 403
+
+
+def test_it_refuses_a_csv_for_a_judged_challenge_saying_it_takes_entries(api, client, settings):
+    from tests.factories import ChallengeFactory, PhaseFactory
+
+    phase = PhaseFactory(challenge=ChallengeFactory(kind="judged"))
+    team = team_in(phase)
+    response = post(api, phase, team.captain)
+    assert response.status_code == 403
+    assert response.json()["code"] == "judged_challenge"
+    assert "project entry" in response.json()["detail"]
+    client.force_login(team.captain)
+    page = client.get(reverse("submissions:phase_submit", args=[phase.pk]))
+    assert page.status_code == 200 and "project entry" in page.content.decode()
+    assert 'type="file"' not in page.content.decode()
+    posted = client.post(reverse("submissions:phase_submit", args=[phase.pk]), {"file": upload()})
+    assert posted.status_code == 403 and "project entry" in posted.content.decode()
+    assert not Submission.objects.exists()
+    assert private_files(settings) == []

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -43,6 +45,9 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD", "hackathon-demo")
         with transaction.atomic():
             self._seed(password)
+            # Judging demo data lives in the judging app, which challenges never imports: ask it by name.
+            if apps.is_installed("judging"):
+                call_command("seed_judging_demo", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo ready: event 'demo'."))
         self.stdout.write(f"Logins (password '{password}'): organizer, judge, alice, bob, carol")
 
