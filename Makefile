@@ -41,6 +41,7 @@ messages: install
 bench: install
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/leaderboard.py
+	$(BIN)/python bench/judging_bias.py
 
 # Regenerate the pinned files from requirements*.in (needs network access to PyPI).
 lock:
