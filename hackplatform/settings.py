@@ -205,10 +205,23 @@ STORAGES = {
 }
 
 # Caches: Redis when configured, else local memory (cached values carry a version read from the
-# database, so per-process caches never serve stale leaderboards).
+# database, so per-process caches never serve stale leaderboards). Redis is optional for reads: a
+# failure is logged and read as a miss (hackplatform/cache.py), each call waits at most
+# CACHE_TIMEOUT_MS, and after a failure the process leaves Redis alone for CACHE_RETRY_SECONDS.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_TIMEOUT_MS = envint("CACHE_TIMEOUT_MS", 500)
+CACHE_RETRY_SECONDS = envint("CACHE_RETRY_SECONDS", 5)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "hackplatform.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT_MS / 1000,
+                "socket_timeout": CACHE_TIMEOUT_MS / 1000,
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

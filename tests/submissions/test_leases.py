@@ -108,9 +108,7 @@ def slow_kind(settings, monkeypatch, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_that_comes_back_after_losing_its_lease_cannot_write_its_result(
-    tmp_path, slow_kind, monkeypatch
-):
+def test_a_worker_that_comes_back_after_losing_its_lease_cannot_write_its_result(tmp_path, slow_kind, monkeypatch):
     job = SubmissionFactory(phase=open_phase(challenge=slow_kind))
     hold = tmp_path / "hold"
     hold.touch()
@@ -154,9 +152,7 @@ def test_a_queued_job_the_broker_lost_is_sent_again_after_the_short_bound_when_t
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_job_waiting_its_turn_in_a_real_broker_is_not_sent_twice_but_is_once_the_broker_loses_it(
-    tmp_path, settings
-):
+def test_a_job_waiting_its_turn_in_a_real_broker_is_not_sent_twice_but_is_once_the_broker_loses_it(tmp_path, settings):
     settings.SCORING_QUEUED_LOST_SECONDS, settings.SCORING_QUEUED_STALE_SECONDS = 20, 120
     sending, _env = filesystem_broker(tmp_path)
     queue = tmp_path / "broker" / "queue"
