@@ -140,7 +140,12 @@ class Drill:
         """Wait for every submission to be final; assert accepted, lost 0, scored twice 0; record the figures."""
         rows = self.wait_until(ids, FINAL, timeout)
         last_final = max(r.scored_at.timestamp() for r in rows)
+        # The outcome line is written just after the commit (and the email): give the last one a moment.
+        deadline = time.monotonic() + 10
         outcomes = self.outcomes()
+        while any(outcomes[pk] == 0 for pk in ids) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            outcomes = self.outcomes()
         figures = {
             "drill": self.name,
             "timings": "production" if PRODUCTION else "short",
