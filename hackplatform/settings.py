@@ -15,6 +15,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -208,10 +209,23 @@ STORAGES = {
 }
 
 # Caches: Redis when configured, else local memory (cached values carry a version read from the
-# database, so per-process caches never serve stale leaderboards).
+# database, so per-process caches never serve stale leaderboards). Redis is optional for reads: a
+# failure is logged and read as a miss (hackplatform/cache.py), each call waits at most
+# CACHE_TIMEOUT_MS, and after a failure the process leaves Redis alone for CACHE_RETRY_SECONDS.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_TIMEOUT_MS = envint("CACHE_TIMEOUT_MS", 500)
+CACHE_RETRY_SECONDS = envint("CACHE_RETRY_SECONDS", 5)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "hackplatform.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT_MS / 1000,
+                "socket_timeout": CACHE_TIMEOUT_MS / 1000,
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -247,13 +261,34 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {"sweep": {"task": "submissions.sweep", "schedule": 60.0, "options": {"expires": 50}}}
+# Leases: a running job holds its claim for SCORING_LEASE_SECONDS and a heartbeat thread in the worker
+# renews it every SCORING_HEARTBEAT_SECONDS; beat runs the sweep every SCORING_SWEEP_SECONDS, which
+# sends again the jobs whose lease lapsed (their worker died). Worst case from a SIGKILL to the job
+# being sent again: lease + sweep interval (30 + 15 = 45 s).
+SCORING_LEASE_SECONDS = envint("SCORING_LEASE_SECONDS", 30)
+SCORING_HEARTBEAT_SECONDS = envint("SCORING_HEARTBEAT_SECONDS", 5)
+SCORING_SWEEP_SECONDS = envint("SCORING_SWEEP_SECONDS", 15)
+CELERY_BEAT_SCHEDULE: dict = {
+    "sweep": {
+        "task": "submissions.sweep",
+        "schedule": float(SCORING_SWEEP_SECONDS),
+        "options": {"expires": max(1, SCORING_SWEEP_SECONDS - 1)},
+    }
+}
+# The sweep has a queue of its own (every worker consumes both): behind a backlog of scoring jobs at a
+# deadline it still runs at the next free worker slot, not after the backlog.
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("housekeeping"))
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"submissions.sweep": {"queue": "housekeeping"}}
 
 # Uploads and scoring limits.
 # Scoring jobs: a job claimed this many times ends failed (a poison file stops looping); a queued job
-# not picked up within QUEUED_STALE seconds is sent again; a running one older than the hard limit +
-# STALE_MARGIN has lost its worker.
+# not claimed within QUEUED_LOST seconds while the broker's queue is empty was lost (a wiped broker):
+# sent again; while the queue still holds messages it may be waiting its turn, so only after
+# QUEUED_STALE seconds; a running one whose lease lapsed, or older than the hard limit + STALE_MARGIN
+# (a backstop), has lost its worker.
 SCORING_MAX_ATTEMPTS = envint("SCORING_MAX_ATTEMPTS", 3)
+SCORING_QUEUED_LOST_SECONDS = envint("SCORING_QUEUED_LOST_SECONDS", 20)
 SCORING_QUEUED_STALE_SECONDS = envint("SCORING_QUEUED_STALE_SECONDS", 120)
 SCORING_STALE_MARGIN = envint("SCORING_STALE_MARGIN", 60)
 # How long after the deadline the body of an upload that started in time may still be arriving.

@@ -46,6 +46,10 @@ class Submission(models.Model):
     # the sweeper sends it again.
     enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The running job's claim: a random token (the final write only lands while it still matches) and
+    # the moment the claim lapses unless the worker's heartbeat renews it (see services/scoring.py).
+    lease_token = models.CharField(max_length=32, blank=True, default="")
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
     # Why it failed, as a code of submissions.texts.ERRORS and its parameters: rendered in the reader's
     # language when shown (the worker that wrote it runs in none in particular).

@@ -15,7 +15,7 @@ def score_submission(submission_id: int) -> str:
 
 @shared_task(name="submissions.sweep", ignore_result=True)
 def sweep_submissions() -> dict[str, int]:
-    """Beat, every minute: send again what a broker or a dead worker lost; give up on poison files."""
+    """Beat, every SCORING_SWEEP_SECONDS: send again what a broker or a dead worker lost; give up on poison files."""
     return services.submissions_sweep()
 
 

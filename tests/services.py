@@ -157,3 +157,30 @@ def celery_worker(
                 proc.wait()
         if log:
             out.close()
+
+
+@contextlib.contextmanager
+def celery_beat(env: dict[str, str], *, schedule: Path, log: Path | None = None) -> Iterator[subprocess.Popen]:
+    """A real `celery beat` process (the sweep every SCORING_SWEEP_SECONDS of `env`), its schedule file in `schedule`."""
+    celery = str(Path(sys.executable).parent / "celery")
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(
+        [celery, "-A", "hackplatform", "beat", "-l", "info", "-s", str(schedule)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        if log:
+            out.close()

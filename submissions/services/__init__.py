@@ -17,8 +17,15 @@ from __future__ import annotations
 
 from .actions import phase_rescore, submission_cancel, submission_mark_final, submission_rescore
 from .leaderboards import leaderboard_rebuild, leaderboard_update_for, leaderboards_refresh_for_team
-from .scoring import submission_notify, submission_score
-from .sweeper import max_attempts, queued_stale_after, running_stale_after, submissions_sweep
+from .scoring import lease_heartbeat, lease_length, lease_renew, submission_notify, submission_score
+from .sweeper import (
+    max_attempts,
+    queued_lost_after,
+    queued_stale_after,
+    running_stale_after,
+    submissions_sweep,
+    waiting_in_broker,
+)
 from .uploads import (
     file_too_large,
     judged_challenge_refusal,
@@ -32,12 +39,17 @@ __all__ = [
     "file_too_large",
     "judged_challenge_refusal",
     "leaderboard_rebuild",
+    "lease_heartbeat",
+    "lease_length",
+    "lease_renew",
     "leaderboard_update_for",
     "leaderboards_refresh_for_team",
     "max_attempts",
     "phase_rescore",
+    "queued_lost_after",
     "queued_stale_after",
     "running_stale_after",
+    "waiting_in_broker",
     "send_scoring_job",
     "submission_cancel",
     "submission_create",

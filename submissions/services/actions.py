@@ -33,7 +33,14 @@ def submission_rescore(*, submission: Submission, actor: User) -> Submission:
     """Score a submission again (after the truth was replaced, or a platform failure). Organizers only."""
     _require_organizer(actor, submission.phase)
     updated = Submission.objects.filter(pk=submission.pk, status__in=[Status.SCORED, Status.FAILED]).update(
-        status=Status.QUEUED, attempts=0, claimed_at=None, enqueued_at=timezone.now(), error_code="", error_params={}
+        status=Status.QUEUED,
+        attempts=0,
+        claimed_at=None,
+        lease_token="",
+        lease_expires_at=None,
+        enqueued_at=timezone.now(),
+        error_code="",
+        error_params={},
     )
     if not updated:
         submission.refresh_from_db()
@@ -68,7 +75,14 @@ def phase_rescore(*, phase: Phase, actor: User) -> int:
     ids = list(phase.submissions.filter(status__in=[Status.SCORED, Status.FAILED]).values_list("pk", flat=True))
     now = timezone.now()
     Submission.objects.filter(pk__in=ids, status__in=[Status.SCORED, Status.FAILED]).update(
-        status=Status.QUEUED, attempts=0, claimed_at=None, enqueued_at=now, error_code="", error_params={}
+        status=Status.QUEUED,
+        attempts=0,
+        claimed_at=None,
+        lease_token="",
+        lease_expires_at=None,
+        enqueued_at=now,
+        error_code="",
+        error_params={},
     )
     audit(event=phase.challenge.event, actor=actor, action="phase_rescore", phase=phase.pk, submissions=len(ids))
     for pk in ids:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import secrets
+import threading
 import time
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -60,16 +64,64 @@ def _run_scorer(submission: Submission) -> dict:
                 handle.close()
 
 
+def lease_length() -> timedelta:
+    """How long a claim holds without a heartbeat: past it, the sweeper takes the job back."""
+    return timedelta(seconds=settings.SCORING_LEASE_SECONDS)
+
+
+def lease_renew(*, submission_id: int, token: str) -> bool:
+    """Push the lease of a running job forward; False when the claim is no longer this worker's."""
+    return bool(
+        Submission.objects.filter(pk=submission_id, status=Status.RUNNING, lease_token=token).update(
+            lease_expires_at=timezone.now() + lease_length()
+        )
+    )
+
+
+@contextlib.contextmanager
+def lease_heartbeat(*, submission_id: int, token: str) -> Iterator[threading.Event]:
+    """Renew the lease every SCORING_HEARTBEAT_SECONDS from a thread while the scorer runs.
+
+    The thread has its own database connection (Django's are per thread) and closes it when done. If
+    the claim was taken back (the sweeper saw the lease lapse, an organizer cancelled), it stops beating
+    and sets the yielded event; the final write then refuses on the token anyway. A database error is
+    logged and retried at the next beat: a short outage must not end the job.
+    """
+    stop, lost = threading.Event(), threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.SCORING_HEARTBEAT_SECONDS):
+                try:
+                    if not lease_renew(submission_id=submission_id, token=token):
+                        lost.set()
+                        logger.warning("submission %s: the claim was taken back; stopping its heartbeat", submission_id)
+                        return
+                except Exception:
+                    logger.warning("submission %s: could not renew the lease", submission_id, exc_info=True)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name=f"lease-{submission_id}", daemon=True)
+    thread.start()
+    try:
+        yield lost
+    finally:
+        stop.set()
+        thread.join(timeout=settings.SCORING_HEARTBEAT_SECONDS + 5)
+
+
 def submission_score(*, submission_id: int) -> str:
     """Score one submission. Safe to call any number of times, from any number of workers.
 
-    1. claim: queued → running with a conditional update (attempts + 1); no row changed means another
-       worker has it or it is finished: stop,
-    2. score the file against the challenge's truth, outside any transaction (it may take minutes);
-       a refused file, a job over the time limit and an unexpected error all end in a readable message,
-    3. one transaction, only if the claim still holds (still running, same claim time: not cancelled or
-       handed to another worker meanwhile): store the result under (submission, truth version), move
-       the submission to scored or failed, rebuild the phase's leaderboard,
+    1. claim: queued → running with a conditional update (attempts + 1, a fresh random lease token, a
+       lease of SCORING_LEASE_SECONDS); no row changed means another worker has it or it is finished: stop,
+    2. score the file against the challenge's truth, outside any transaction (it may take minutes),
+       while a heartbeat thread renews the lease; a refused file, a job over the time limit and an
+       unexpected error all end in a readable message,
+    3. one transaction, only if the claim still holds (still running, same lease token: not cancelled
+       or handed to another worker after its lease lapsed): store the result under (submission, truth
+       version), move the submission to scored or failed, rebuild the phase's leaderboard,
     4. after commit: email the person who uploaded it.
     Returns what happened, for the logs: "skipped", "scored", "failed" or "superseded".
     """
@@ -78,10 +130,16 @@ def submission_score(*, submission_id: int) -> str:
     from submissions.scoring import ScoringValidationError
 
     claimed_at = timezone.now()
+    token = secrets.token_hex(16)
     claimed = Submission.objects.filter(pk=submission_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, claimed_at=claimed_at, attempts=F("attempts") + 1
+        status=Status.RUNNING,
+        claimed_at=claimed_at,
+        lease_token=token,
+        lease_expires_at=claimed_at + lease_length(),
+        attempts=F("attempts") + 1,
     )
     if claimed != 1:
+        logger.info("submission %s: skipped (not queued)", submission_id)
         return "skipped"
     submission = Submission.objects.select_related("phase__challenge__event").get(pk=submission_id)
     challenge = submission.phase.challenge
@@ -95,7 +153,8 @@ def submission_score(*, submission_id: int) -> str:
             counts = False
             error = ("no_truth", {})
         else:
-            result = _run_scorer(submission)
+            with lease_heartbeat(submission_id=submission_id, token=token):
+                result = _run_scorer(submission)
     except ScoringValidationError as exc:
         # The English sentence is kept for a code a newer scorer adds before the platform translates it.
         detail = {"problem": exc.problem, "problem_code": exc.code, "problem_params": exc.params}
@@ -110,21 +169,24 @@ def submission_score(*, submission_id: int) -> str:
         counts = False
         error = ("internal", {})
     duration_ms = int((time.monotonic() - started) * 1000)
-    return _finish(
+    outcome = _finish(
         submission,
-        claimed_at=claimed_at,
+        token=token,
         result=result,
         error=error,
         counts=counts,
         truth_version=truth_version,
         duration_ms=duration_ms,
     )
+    # One line per attempt with its outcome: the fault drills count "scored" lines per submission.
+    logger.info("submission %s: %s (attempt %s)", submission_id, outcome, submission.attempts)
+    return outcome
 
 
 def _finish(
     submission: Submission,
     *,
-    claimed_at: datetime,
+    token: str,
     result: dict | None,
     error: tuple[str, dict] | None,
     counts: bool,
@@ -154,8 +216,8 @@ def _finish(
             }
             if not counts:
                 changes["counts_toward_limit"] = False
-        updated = Submission.objects.filter(pk=submission.pk, status=Status.RUNNING, claimed_at=claimed_at).update(
-            scored_at=now, **changes
+        updated = Submission.objects.filter(pk=submission.pk, status=Status.RUNNING, lease_token=token).update(
+            scored_at=now, lease_token="", lease_expires_at=None, **changes
         )
         if updated != 1:
             return "superseded"
