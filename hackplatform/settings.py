@@ -264,7 +264,8 @@ SCORING_EXTRA_SCORERS = envlist("SCORING_EXTRA_SCORERS", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Proxies in front of the site whose X-Forwarded-For is trusted (0: use the socket's address).
-# The login lockout and the API throttles read the caller's address the same way.
+# The login lockout and the API throttles read the caller's address the same way; from 1 on, an upload's
+# arrival time is the proxy's X-Request-Start (when the proxy received it), not when gunicorn got it.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 # Login throttling (django-axes, see accounts/login_guard.py): failures within the cool-off count;
