@@ -153,7 +153,8 @@ def rush(port: int, phase_id: int, tokens: list[str], content: bytes, *, uploads
             with lock:
                 results.append(outcome)
 
-    threads = [threading.Thread(target=sender, daemon=True) for _ in range(min(160, len(plan)))]
+    # Enough senders that none waits for a free one (the client must not make uploads late by itself).
+    threads = [threading.Thread(target=sender, daemon=True) for _ in range(min(1000, len(plan)))]
     for thread in threads:
         thread.start()
     for thread in threads:
