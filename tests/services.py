@@ -258,7 +258,7 @@ def nginx_server(
     conf = tmp / "nginx.conf"
     conf.write_text(
         f"{user}daemon off;\nworker_processes 1;\npid {tmp / 'nginx.pid'};\nerror_log {tmp / 'error.log'} warn;\n"
-        "events { worker_connections 1024; }\n"
+        "events { worker_connections 4096; }\n"
         "http {\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n"
         "  log_format timed '$msec $request_time $upstream_connect_time $upstream_response_time $status \"$request\"';\n"
         f"  access_log {tmp / 'access.log'} timed;\n{temp_paths}  include {site};\n}}\n"

@@ -211,6 +211,8 @@ def test_twenty_slow_uploads_through_nginx_neither_starve_the_site_nor_lose_thei
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
                 assert response.read().startswith(expected)
                 assert response.headers["X-Content-Type-Options"] == "nosniff"
+                if path.startswith("/media/"):  # uploaded files never run as pages of the site
+                    assert "sandbox" in response.headers["Content-Security-Policy"]
         for _ in range(10):  # warm both workers up
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=5).read()
 
