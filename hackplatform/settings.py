@@ -144,6 +144,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("DB_CONN_MAX_AGE", 0),
+        # A kept connection is checked before each request reuses it (after a database restart).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -303,7 +305,8 @@ SCORING_EXTRA_SCORERS = envlist("SCORING_EXTRA_SCORERS", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Proxies in front of the site whose X-Forwarded-For is trusted (0: use the socket's address).
-# The login lockout and the API throttles read the caller's address the same way.
+# The login lockout and the API throttles read the caller's address the same way; from 1 on, an upload's
+# arrival time is the proxy's X-Request-Start (when the proxy received it), not when gunicorn got it.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 # Login throttling (django-axes, see accounts/login_guard.py): failures within the cool-off count;

@@ -1,6 +1,10 @@
-"""Reading an upload: the server's arrival time, and a size cap enforced while the body streams in."""
+"""Reading an upload: the arrival time (the trusted proxy's or the server's), and a size cap enforced while
+the body streams in."""
 
 from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
@@ -46,13 +50,45 @@ def arrival_time():
     return timezone.now()
 
 
+def proxy_arrival_time(request: HttpRequest) -> datetime | None:
+    """When the proxy in front of the site received the request: its `X-Request-Start` header, or None.
+
+    The header is read only when the deployment says a proxy is in front (`TRUSTED_PROXY_COUNT` >= 1, the
+    rule X-Forwarded-For follows): without one, any client could send it to backdate an upload. The proxy
+    overwrites whatever the client sent (deploy/nginx/default.conf.template). Formats: `t=<seconds>` with a
+    fraction (nginx's `$msec`), or whole milliseconds or microseconds since the epoch (other routers).
+    """
+    if settings.TRUSTED_PROXY_COUNT < 1:
+        return None
+    raw = request.META.get("HTTP_X_REQUEST_START", "").strip()
+    raw = raw.removeprefix("t=")
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return None
+    if not math.isfinite(seconds) or seconds <= 0:
+        return None
+    if seconds > 1e14:
+        seconds /= 1_000_000
+    elif seconds > 1e11:
+        seconds /= 1000
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 def mark_arrival(request: HttpRequest) -> None:
     """Record when the request arrived, before its body is read, and cap the upload's size.
 
     Must run before anything reads request.POST/FILES (the views that call it are csrf_exempt and check
-    CSRF themselves afterwards), so `received_at` is the moment the request reached the view, not the
-    moment a slow upload finished.
+    CSRF themselves afterwards), so `received_at` is the moment the request reached the site, not the
+    moment a slow upload finished: behind a trusted proxy, which buffers the whole body before passing it
+    on, the moment the proxy received the request (never later than the server's clock); otherwise the
+    moment the request reached the view.
     """
     if not hasattr(request, "received_at"):
-        request.received_at = arrival_time()
+        now = arrival_time()
+        proxied = proxy_arrival_time(request)
+        request.received_at = min(proxied, now) if proxied is not None else now
         request.upload_handlers.insert(0, SizeCapUploadHandler(request))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -184,3 +185,123 @@ def celery_beat(env: dict[str, str], *, schedule: Path, log: Path | None = None)
                 proc.wait()
         if log:
             out.close()
+
+
+def django_database_url() -> str:
+    """The URL of this process's (test) database, for server processes that must share it."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def _stop_group(proc: subprocess.Popen, timeout: float = 30) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@contextlib.contextmanager
+def gunicorn_server(env: dict[str, str], *, log: Path, workers: int = 2, port: int | None = None) -> Iterator[int]:
+    """`gunicorn hackplatform.wsgi -w N` started from the project root, so it reads gunicorn.conf.py as
+    production does; yields its port once /healthz/ answers."""
+    import urllib.request
+
+    port = port or free_port()
+    out = open(log, "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "hackplatform.wsgi", "-w", str(workers), "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port, timeout=30, proc=proc)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("gunicorn did not answer /healthz/:\n" + log.read_text()[-3000:])
+                time.sleep(0.2)
+        yield port
+    finally:
+        _stop_group(proc)
+        out.close()
+
+
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "default.conf.template"
+
+
+def render_nginx_site(values: dict[str, str]) -> str:
+    """deploy/nginx/default.conf.template with its ${HACKPLATFORM_*} values filled in, as the official image's
+    envsubst does (nginx's own $variables are left alone)."""
+    text = NGINX_TEMPLATE.read_text(encoding="utf-8")
+    for name, value in values.items():
+        text = text.replace("${" + name + "}", value)
+    missing = sorted(set(re.findall(r"\$\{(HACKPLATFORM_\w+)\}", text)))
+    if missing:
+        raise ValueError(f"no value for {', '.join(missing)} in {NGINX_TEMPLATE}")
+    return text
+
+
+@contextlib.contextmanager
+def nginx_server(
+    tmp: Path, *, upstream_port: int, static_root: Path, media_root: Path, max_body_size: str = "101m"
+) -> Iterator[int]:
+    """Debian's nginx on loopback with the site of deploy/nginx/ in front of `upstream_port`; yields its port."""
+    binary = need_binary("nginx", "/usr/sbin/nginx")
+    port = free_port()
+    tmp.mkdir(parents=True, exist_ok=True)
+    site = tmp / "site.conf"
+    site.write_text(
+        render_nginx_site(
+            {
+                "HACKPLATFORM_LISTEN": f"127.0.0.1:{port}",
+                "HACKPLATFORM_UPSTREAM": f"127.0.0.1:{upstream_port}",
+                "HACKPLATFORM_MAX_BODY_SIZE": max_body_size,
+                "HACKPLATFORM_STATIC_ROOT": str(static_root),
+                "HACKPLATFORM_MEDIA_ROOT": str(media_root),
+            }
+        )
+    )
+    # As root the workers would switch to `nobody`, who cannot enter pytest's private folders.
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    temp_paths = "".join(
+        f"  {kind}_temp_path {tmp / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    conf = tmp / "nginx.conf"
+    conf.write_text(
+        f"{user}daemon off;\nworker_processes 1;\npid {tmp / 'nginx.pid'};\nerror_log {tmp / 'error.log'} warn;\n"
+        "events { worker_connections 4096; }\n"
+        "http {\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n"
+        "  log_format timed '$msec $request_time $upstream_connect_time $upstream_response_time $status \"$request\"';\n"
+        f"  access_log {tmp / 'access.log'} timed;\n{temp_paths}  include {site};\n}}\n"
+    )
+    proc = subprocess.Popen(
+        [binary, "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp / "stderr.log", "wb"),  # noqa: SIM115
+        start_new_session=True,
+    )
+    try:
+        try:
+            wait_for_port(port, timeout=15, proc=proc)
+        except RuntimeError as exc:
+            logs = [tmp / "stderr.log", tmp / "error.log"]
+            raise RuntimeError(f"{exc}\n" + "".join(log.read_text() for log in logs if log.exists()))
+        yield port
+    finally:
+        _stop_group(proc, timeout=10)

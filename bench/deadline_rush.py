@@ -1,0 +1,298 @@
+"""Benchmark: the deadline rush in the production shape, on this machine (issue 10).
+
+usage:  .venv/bin/python bench/deadline_rush.py TEAMS [--proxy] [--uploads 10] [--window 60]
+
+1. Start PostgreSQL and Redis on loopback (as tests/services.py does), migrate, and seed the demo event;
+   its detection challenge gives the upload: the public `baseline_submission.csv` of the demo's dataset.
+2. Add TEAMS teams (one verified captain each, with an API token) and lift every limit (no daily or total
+   limit on the phase, throttles raised), then set the deadline WINDOW + a few seconds ahead.
+3. Start gunicorn from the project root (so with gunicorn.conf.py) with 2 workers, one Celery worker with
+   2 processes, and, with --proxy, nginx from deploy/nginx/ in front (TRUSTED_PROXY_COUNT=1).
+4. Each team sends UPLOADS files at random moments of the final WINDOW seconds, none later than 1 s before
+   the deadline (POST /api/v1/phases/{id}/submissions/ with the team's token); the client runs on the
+   same machine.
+5. Print accepted / refused (by code) / 5xx / errors, upload latency p50 / p99 / max, and the seconds from
+   the deadline until the last accepted submission is final (scored or failed), with where the scoring
+   job's time went (from the worker's log).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import io
+import os
+import random
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.services import (  # noqa: E402
+    celery_worker,
+    gunicorn_server,
+    nginx_server,
+    postgres_server,
+    redis_server,
+)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered))) - 1))] if ordered else float("nan")
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, check=True, stdout=subprocess.DEVNULL
+    )
+
+
+def build_world(teams: int):
+    """Teams, tokens and the upload, in the database the servers use (this process is a Django client too)."""
+    import django
+
+    django.setup()
+    from django.utils import timezone
+    from knox.models import AuthToken
+
+    from accounts.models import User
+    from challenges import services
+    from challenges.models import Challenge, Event, Phase
+
+    event = Event.objects.get(slug="demo")
+    challenge = Challenge.objects.get(event=event, kind=Challenge.Kind.DETECTION)
+    phase = challenge.phases.get()
+    Phase.objects.filter(pk=phase.pk).update(daily_limit=None, total_limit=None)
+    with challenge.public_archive.open("rb") as handle, zipfile.ZipFile(io.BytesIO(handle.read())) as archive:
+        name = next(n for n in archive.namelist() if n.endswith("baseline_submission.csv"))
+        content = demo_size(archive.read(name))
+    tokens = []
+    now = timezone.now()
+    for i in range(teams):
+        user = User.objects.create(
+            username=f"rush{i:04d}", email=f"rush{i:04d}@example.org", email_verified_at=now, country="BR"
+        )
+        services.registration_create(event=event, user=user, accept_terms=True)
+        services.team_create(event=event, user=user, name=f"Rush team {i:04d}", country="BR")
+        tokens.append(AuthToken.objects.create(user=user)[1])
+    return phase, tokens, content
+
+
+def demo_size(baseline: bytes, target: int = 533_000) -> bytes:
+    """The baseline's scores written with as many decimals as bring the file nearest the demo's 533 KB."""
+    header, *rows = baseline.decode().splitlines()
+    pairs = [row.split(",") for row in rows]
+    best = min(
+        range(4, 18),
+        key=lambda d: abs(len(header) + 1 + sum(len(i) + d + 4 for i, _s in pairs) - target),
+    )
+    return (header + "\n" + "".join(f"{i},{float(s):.{best}f}\n" for i, s in pairs)).encode()
+
+
+def multipart(content: bytes) -> tuple[bytes, str]:
+    boundary = secrets.token_hex(16)
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="baseline_submission.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def rush(port: int, phase_id: int, tokens: list[str], content: bytes, *, uploads: int, window: float, deadline: float):
+    """Send every upload at its moment; return one (status, code, seconds) per upload."""
+    body, content_type = multipart(content)
+    rng = random.Random(20261203)
+    plan = sorted((deadline - 1 - rng.random() * (window - 1), token) for token in tokens for _ in range(uploads))
+    results: list[tuple[int, str, float]] = []
+    lock = threading.Lock()
+    position = iter(plan)
+
+    def sender():
+        while True:
+            with lock:
+                item = next(position, None)
+            if item is None:
+                return
+            moment, token = item
+            time.sleep(max(0.0, moment - time.time()))
+            began = time.monotonic()
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                connection.request(
+                    "POST",
+                    f"/api/v1/phases/{phase_id}/submissions/",
+                    body=body,
+                    headers={"Authorization": f"Token {token}", "Content-Type": content_type},
+                )
+                response = connection.getresponse()
+                answer = response.read()
+                connection.close()
+                code = ""
+                if response.status != 201:
+                    found = re.search(rb'"code":\s*"([^"]+)"', answer)
+                    code = found.group(1).decode() if found else answer[:80].decode(errors="replace")
+                outcome = (response.status, code, time.monotonic() - began)
+            except OSError as exc:
+                outcome = (0, type(exc).__name__, time.monotonic() - began)
+            with lock:
+                results.append(outcome)
+
+    # Enough senders that none waits for a free one (the client must not make uploads late by itself).
+    threads = [threading.Thread(target=sender, daemon=True) for _ in range(min(1000, len(plan)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def drain(phase, deadline: float, accepted: int, limit: float = 600) -> tuple[float | None, dict]:
+    from django.db.models import Count
+
+    from submissions.models import Submission
+
+    final = (Submission.Status.SCORED, Submission.Status.FAILED)
+    stop = time.time() + limit
+    while time.time() < stop:
+        counts = dict(Submission.objects.filter(phase=phase).values_list("status").annotate(n=Count("id")))
+        if sum(counts.get(s, 0) for s in final) >= accepted and not counts.get("queued") and not counts.get("running"):
+            last = max(Submission.objects.filter(phase=phase).values_list("scored_at", flat=True))
+            return last.timestamp() - deadline, counts
+        time.sleep(0.5)
+    return None, counts
+
+
+def job_breakdown(log: Path) -> str:
+    """Median seconds of the scoring job, from Celery's 'succeeded in' lines."""
+    times = [float(m) for m in re.findall(r"succeeded in ([0-9.]+)s", log.read_text(errors="replace"))]
+    if not times:
+        return "no job lines in the worker log"
+    return f"scoring job: {len(times)} runs, median {statistics.median(times) * 1000:.0f} ms, p99 {percentile(times, 0.99) * 1000:.0f} ms"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("teams", type=int)
+    parser.add_argument("--uploads", type=int, default=10)
+    parser.add_argument("--window", type=float, default=60)
+    parser.add_argument("--proxy", action="store_true", help="nginx from deploy/nginx/ in front of gunicorn")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
+    parser.add_argument("--drain", type=float, default=300, help="seconds to wait for the last score")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="hackplatform-rush-"))
+    with contextlib.ExitStack() as stack:
+        database = stack.enter_context(postgres_server())
+        redis = stack.enter_context(redis_server(tmp / "redis"))
+        import psycopg
+
+        with psycopg.connect(database.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+            connection.execute("CREATE DATABASE hackplatform")
+        env = {
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "0",
+            "DATABASE_URL": database,
+            "REDIS_URL": redis,
+            "CELERY_BROKER_URL": "",
+            "VAR_DIR": str(tmp / "var"),
+            "MEDIA_ROOT": str(tmp / "media"),
+            "PRIVATE_ROOT": str(tmp / "private"),
+            "STATIC_ROOT": str(tmp / "static"),
+            "TRUSTED_PROXY_COUNT": "1" if args.proxy else "0",
+            "THROTTLE_UPLOAD": "100000/min",
+            "THROTTLE_USER": "100000/min",
+            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+            "GUNICORN_ACCESS_LOG": str(tmp / "access.log"),
+            "LOG_LEVEL": "INFO",
+            # As .env.example: each gunicorn thread keeps its connection.
+            "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
+        }
+        os.environ.update(env)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hackplatform.settings")
+        manage(env, "migrate", "--noinput")
+        manage(env, "seed_demo", "--force")
+        started = time.monotonic()
+        phase, tokens, content = build_world(args.teams)
+        print(f"{args.teams} teams ready in {time.monotonic() - started:.0f} s; upload {len(content):,} bytes")
+
+        web_port = stack.enter_context(gunicorn_server(env, log=tmp / "gunicorn.log"))
+        port = web_port
+        if args.proxy:
+            (tmp / "static").mkdir(exist_ok=True)
+            port = stack.enter_context(
+                nginx_server(
+                    tmp / "nginx", upstream_port=web_port, static_root=tmp / "static", media_root=tmp / "media"
+                )
+            )
+        stack.enter_context(celery_worker(env, concurrency=2, log=tmp / "worker.log"))
+
+        from django.utils import timezone
+
+        from challenges.models import Phase
+
+        lead = 5.0
+        deadline_at = timezone.now() + timedelta(seconds=args.window + lead)
+        Phase.objects.filter(pk=phase.pk).update(closes_at=deadline_at)
+        deadline = deadline_at.timestamp()
+        time.sleep(lead)
+        results = rush(port, phase.pk, tokens, content, uploads=args.uploads, window=args.window, deadline=deadline)
+        accepted = sum(1 for status, _c, _s in results if status == 201)
+        refused: dict[str, int] = {}
+        for status, code, _s in results:
+            if 400 <= status < 500:
+                refused[code] = refused.get(code, 0) + 1
+        errors = sum(1 for status, _c, _s in results if status >= 500 or status == 0)
+        latencies = [seconds for status, _c, seconds in results if status == 201]
+        last_scored, counts = drain(phase, deadline, accepted, args.drain)
+        shape = "nginx + gunicorn" if args.proxy else "gunicorn alone"
+        print(
+            f"{args.teams} teams x {args.uploads} uploads over {args.window:.0f} s ({shape}, 2 workers, "
+            f"gunicorn.conf.py; Celery 1 worker x 2 processes; PostgreSQL + Redis on loopback):"
+        )
+        print(
+            f"  sent {len(results)}, accepted {accepted}, refused {sum(refused.values())} {refused or ''}, 5xx/errors {errors}"
+        )
+        if latencies:
+            print(
+                f"  upload latency p50 {statistics.median(latencies):.2f} s, p99 {percentile(latencies, 0.99):.2f} s, "
+                f"max {max(latencies):.2f} s"
+            )
+        print(f"  final statuses {counts}")
+        print(
+            "  last scored "
+            + (
+                f"{last_scored:.1f} s after the deadline"
+                if last_scored is not None
+                else f"not reached within {args.drain:.0f} s"
+            )
+        )
+        print("  " + job_breakdown(tmp / "worker.log"))
+    if args.keep:
+        print(f"logs in {tmp}")
+    else:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
