@@ -31,4 +31,5 @@ urlpatterns = [
     ),
     path("", include("challenges.api_urls")),
     path("", include("submissions.api_urls")),
+    path("", include("communication.api_urls")),
 ]

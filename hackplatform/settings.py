@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "accounts",
     "challenges",
     "submissions",
+    "communication",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +130,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "communication.context_processors.unread_notifications",
             ],
         },
     },
@@ -243,7 +245,11 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {"sweep": {"task": "submissions.sweep", "schedule": 60.0, "options": {"expires": 50}}}
+CELERY_BEAT_SCHEDULE: dict = {
+    "sweep": {"task": "submissions.sweep", "schedule": 60.0, "options": {"expires": 50}},
+    # Scheduled announcements, email retries and phase reminders (24 h and 1 h before).
+    "communication": {"task": "communication.send_due", "schedule": 60.0, "options": {"expires": 50}},
+}
 
 # Uploads and scoring limits.
 # Scoring jobs: a job claimed this many times ends failed (a poison file stops looping); a queued job

@@ -1,0 +1,153 @@
+"""Notifications (what a person sees in their list), announcements (organizers to participants), their
+per-recipient deliveries, email choices and the once-only claims of phase reminders."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from challenges.models import Challenge, Event, Phase
+
+
+class Notification(models.Model):
+    """One thing a person should know. Its words are a code and parameters (communication.texts),
+    rendered in the reader's language, or the announcement it points to (in the reader's language too)."""
+
+    class Kind(models.TextChoices):
+        ANNOUNCEMENT = "announcement", _("Announcement")
+        SUBMISSION = "submission", _("Submission")
+        RESULTS = "results", _("Results")
+        REMINDER = "reminder", _("Deadline reminder")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    code = models.CharField(max_length=60)
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    announcement = models.ForeignKey(
+        "Announcement", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+        constraints = [
+            # An announcement reaches a person once, whatever retries happen.
+            models.UniqueConstraint(
+                fields=["user", "announcement"],
+                condition=models.Q(announcement__isnull=False),
+                name="notification_once_per_announcement",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.code}"
+
+
+class Announcement(models.Model):
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", _("Everyone registered")
+        CHALLENGE = "challenge", _("The teams of one challenge")
+        NOT_SUBMITTED = "not_submitted", _("Teams that have not submitted yet")
+        JUDGES = "judges", _("Judges")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="announcements")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), help_text=_("Markdown."))
+    # {"es": {"title": ..., "body": ...}, ...}: readers get their language's version when there is one.
+    translations = models.JSONField(default=dict, blank=True)
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.EVERYONE)
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True, help_text=_("Empty: send now."))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "send_at"], name="announcement_due")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def text_in(self, language: str | None) -> tuple[str, str]:
+        """(title, body) in `language` when the organizers wrote that translation, else the original."""
+        version = (self.translations or {}).get((language or "")[:2]) or {}
+        return version.get("title") or self.title, version.get("body") or self.body
+
+
+class Delivery(models.Model):
+    """One announcement to one person: the notification and the email. Unique, so never twice."""
+
+    class Email(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Not sent (no verified address, or the person opted out)")
+        FAILED = "failed", _("Failed")
+
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    email = models.CharField(max_length=20, choices=Email.choices, default=Email.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["announcement", "id"]
+        constraints = [models.UniqueConstraint(fields=["announcement", "user"], name="delivery_once_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.announcement_id} -> {self.user_id}: {self.email}"
+
+
+class EmailOptOut(models.Model):
+    """A kind of email a person chose not to receive (from their preferences or an unsubscribe link)."""
+
+    class Kind(models.TextChoices):
+        ANNOUNCEMENT = "announcement", _("Announcements from the organizers of my events")
+        REMINDER = "reminder", _("Reminders 24 hours and 1 hour before a phase opens or closes")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_outs")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="opt_out_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} no {self.kind}"
+
+
+class PhaseReminder(models.Model):
+    """The claim of one reminder (a phase's opening or closing, 24 h or 1 h before): unique, so the beat
+    task sends each exactly once however often it runs and on however many machines."""
+
+    class Moment(models.TextChoices):
+        OPENS = "opens", _("opens")
+        CLOSES = "closes", _("closes")
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="+")
+    moment = models.CharField(max_length=10, choices=Moment.choices)
+    hours = models.PositiveSmallIntegerField()
+    at = models.DateTimeField(help_text="The opening or closing time the reminder was about.")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["phase", "moment", "hours", "at"], name="phase_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.phase_id} {self.moment} -{self.hours}h"

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "communication"
+
+urlpatterns = [
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/email/", views.email_preferences, name="email_preferences"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("events/<slug:slug>/announcements/", views.event_announcements, name="event_announcements"),
+    path("announcements/<int:pk>/", views.announcement_detail, name="announcement_detail"),
+    path("announcements/<int:pk>/cancel/", views.announcement_cancel, name="announcement_cancel"),
+]
