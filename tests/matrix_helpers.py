@@ -13,7 +13,8 @@ The world is built with the real services, the way people would build it through
 7. `c`, a user who takes no part in any event (the one organizers grant roles to: a participant
    cannot also judge or organize the event),
 8. `a` holds an API token (knox) and has asked to change their email address (the change waits for
-   the link sent to the new address).
+   the link sent to the new address),
+9. E's organizer scheduled an announcement for tomorrow; `a` has one unread notification.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ from challenges.models import (
     TeamMembership,
     Terms,
 )
+from communication import services as communication_services
+from communication.models import Announcement, Delivery, EmailOptOut, Notification
 from submissions import services as submission_services
 from submissions.models import LeaderboardEntry, Submission
 from tests.factories import UserFactory, event_creator
@@ -80,6 +83,9 @@ class World:
     truth: bytes
     token_id: str  # the public prefix of `a`'s API token
     email_link: str  # the path of the link confirming `a`'s pending email address
+    announcement: Announcement | None = None  # E's organizer scheduled it for tomorrow
+    notification: Notification | None = None  # `a`'s one (unread) notification
+    unsubscribe_link: str = ""  # the path of `a`'s one-click unsubscribe link (announcements)
 
     def upload(self, name: str = "predictions.csv") -> SimpleUploadedFile:
         return SimpleUploadedFile(name, self.sample, content_type="text/csv")
@@ -165,6 +171,13 @@ def build_world() -> World:
     a.refresh_from_db()
     assert a.pending_email == "m-a-new@example.org"
     link = urlparse(account_services.email_link(user=a, address=a.pending_email)).path
+    announcement = communication_services.announcement_create(
+        event=event, actor=org, title="Tomorrow", body="Dataset v2.", send_at=now + timedelta(days=1)
+    )
+    notification = communication_services.notification_create(
+        user=a, kind="submission", code="submission_scored", params={"challenge": "Hotspots", "phase": "Main"}
+    )
+    unsubscribe = urlparse(communication_services.unsubscribe_url(user=a, kind="announcement")).path
     return World(
         users={
             "anon": None,
@@ -192,6 +205,9 @@ def build_world() -> World:
         truth=truth,
         token_id=token.token_key,
         email_link=link,
+        announcement=announcement,
+        notification=notification,
+        unsubscribe_link=unsubscribe,
     )
 
 
@@ -208,6 +224,10 @@ SNAPSHOT_MODELS = (
     LeaderboardEntry,
     AuditLog,
     AuthToken,
+    Announcement,
+    Delivery,
+    Notification,
+    EmailOptOut,
 )
 
 

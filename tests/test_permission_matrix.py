@@ -202,6 +202,54 @@ PAGES: dict[tuple, Row] = {
         data=lambda w: {"new_captain": w.a2.pk},
         changes=who("a", "org", "staff"),
     ),
+    # Notifications and email choices: each user's own
+    ("communication:notification_list", "GET"): Row(
+        lambda w: "/notifications/",
+        R(LOGIN, 200, 200, 200, 200, 200, 200),
+        secret=lambda w: "Your submission to Hotspots was scored",
+        sees=who("a"),
+    ),
+    ("communication:notification_read", "POST"): Row(
+        lambda w: f"/notifications/{w.notification.pk}/read/",
+        R(LOGIN, 302, 302, 302, 302, 302, 302),  # others: "You have no notification with this id."
+        changes=who("a"),
+    ),
+    ("communication:notifications_read_all", "POST"): Row(
+        lambda w: "/notifications/read-all/", R(LOGIN, 302, 302, 302, 302, 302, 302), changes=who("a")
+    ),
+    ("communication:email_preferences", "GET"): Row(
+        lambda w: "/notifications/email/", R(LOGIN, 200, 200, 200, 200, 200, 200)
+    ),
+    ("communication:email_preferences", "POST"): Row(
+        lambda w: "/notifications/email/",
+        R(LOGIN, 302, 302, 302, 302, 302, 302),
+        data=lambda w: {"wanted": ["reminder"]},
+        changes=who("a", "a2", "b", "judge", "other_org", "org", "staff"),  # each their own choices
+    ),
+    # The signed link is the proof: it works without logging in, for a's announcements only.
+    ("communication:unsubscribe", "GET"): Row(lambda w: w.unsubscribe_link, ALL(200), changes=who()),
+    ("communication:unsubscribe", "POST"): Row(lambda w: w.unsubscribe_link, ALL(200), changes=frozenset(ROLES)),
+    ("communication:unsubscribe", "POST", "forged"): Row(
+        lambda w: w.unsubscribe_link.rstrip("/")[:-4] + "xyz/", ALL(400)
+    ),
+    # Announcements: the event's organizers
+    ("communication:event_announcements", "GET"): Row(
+        lambda w: f"{E}/announcements/", R(LOGIN, 403, 403, 403, 403, 200, 200)
+    ),
+    ("communication:event_announcements", "POST"): Row(
+        lambda w: f"{E}/announcements/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"title": "Hello", "body": "Welcome", "audience": "everyone", "send_at": ""},
+        changes=ORGS,
+    ),
+    ("communication:announcement_detail", "GET"): Row(
+        lambda w: f"/announcements/{w.announcement.pk}/", R(LOGIN, 403, 403, 403, 403, 200, 200)
+    ),
+    ("communication:announcement_cancel", "POST"): Row(
+        lambda w: f"/announcements/{w.announcement.pk}/cancel/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        changes=ORGS,
+    ),
     ("challenges:challenge_detail", "GET"): Row(lambda w: f"{E}/challenges/hotspots/", ALL(200)),
     ("challenges:phase_dataset", "GET"): Row(
         lambda w: f"/phases/{w.phase.pk}/dataset/", R(403, 200, 200, 200, 403, 200, 200)
@@ -563,6 +611,39 @@ APIS: dict[tuple, Row] = {
     ),
     ("api:submission-final", "POST"): Row(
         lambda w: f"{API}/submissions/{w.submission.pk}/final/", R(UNAUTH, 200, 404, 404, 404, 403, 403)
+    ),
+    # Notifications: each caller's own
+    ("api:notifications", "GET"): Row(
+        lambda w: f"{API}/notifications/",
+        R(UNAUTH, 200, 200, 200, 200, 200, 200),
+        secret=lambda w: "Your submission to Hotspots was scored",
+        sees=who("a"),
+    ),
+    ("api:notifications-read-all", "POST"): Row(
+        lambda w: f"{API}/notifications/read-all/", R(UNAUTH, 200, 200, 200, 200, 200, 200), changes=who("a")
+    ),
+    ("api:notification-read", "POST"): Row(
+        lambda w: f"{API}/notifications/{w.notification.pk}/read/", R(UNAUTH, 200, 404, 404, 404, 404, 404, a2=404)
+    ),
+    # Announcements: organizers write and see all; people of the event see those sent to them
+    ("api:event-announcements", "GET"): Row(
+        lambda w: f"{API}/events/matrix/announcements/",
+        R(UNAUTH, 200, 200, 200, 403, 200, 200),
+        secret=lambda w: "Dataset v2.",
+        sees=ORGS,
+    ),
+    ("api:event-announcements", "POST"): Row(
+        lambda w: f"{API}/events/matrix/announcements/",
+        R(UNAUTH, 403, 403, 403, 403, 201, 201),
+        data=lambda w: {"title": "Hello", "body": "Welcome", "audience": "everyone", "send_at": None},
+    ),
+    ("api:announcement-detail", "PATCH"): Row(
+        lambda w: f"{API}/announcements/{w.announcement.pk}/",
+        R(UNAUTH, 404, 404, 404, 404, 200, 200),
+        data=lambda w: {"title": "Renamed"},
+    ),
+    ("api:announcement-detail", "DELETE"): Row(
+        lambda w: f"{API}/announcements/{w.announcement.pk}/", R(UNAUTH, 404, 404, 404, 404, 204, 204)
     ),
 }
 
