@@ -14,11 +14,14 @@ from challenges.api import visible_event
 from challenges.models import Challenge
 from challenges.selectors import is_organizer
 
-from . import selectors, services
+from . import board, selectors, services
 from .models import Announcement
 from .serializers import (
     AnnouncementSerializer,
     AnnouncementWriteSerializer,
+    BoardProfileSerializer,
+    JoinRequestCreateSerializer,
+    JoinRequestSerializer,
     NotificationPageSerializer,
     NotificationSerializer,
 )
@@ -153,3 +156,122 @@ class AnnouncementDetailView(APIView):
         announcement = self._announcement(request, pk)
         services.announcement_cancel(announcement=announcement, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# The team board -----------------------------------------------------------------------------------
+
+
+class BoardView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="The event's team board (registered participants and organizers only)",
+        parameters=[
+            OpenApiParameter("skill", str),
+            OpenApiParameter("language", str),
+            OpenApiParameter("country", str),
+        ],
+        responses={200: BoardProfileSerializer(many=True), 403: DETAIL, 404: DETAIL},
+    )
+    def get(self, request, slug: str):
+        event = visible_event(request, slug)
+        q = request.query_params
+        rows = board.board_entries(
+            event=event,
+            viewer=request.user,
+            skill=q.get("skill", ""),
+            language=q.get("language", ""),
+            country=q.get("country", ""),
+        )
+        context = {"organizer": is_organizer(request.user, event)}
+        return Response(BoardProfileSerializer(rows, many=True, context=context).data)
+
+
+class BoardMeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def _mine(self, request, event):
+        from .models import BoardProfile
+
+        profile = BoardProfile.objects.filter(event=event, user=request.user).select_related("user").first()
+        if profile is None:
+            raise NotFound(_("You are not on this event's team board."))
+        return profile
+
+    @extend_schema(summary="The caller's board entry", responses={200: BoardProfileSerializer, 404: DETAIL})
+    def get(self, request, slug: str):
+        event = visible_event(request, slug)
+        return Response(BoardProfileSerializer(self._mine(request, event)).data)
+
+    @extend_schema(
+        summary="Opt in to the board, or change one's entry",
+        request=BoardProfileSerializer,
+        responses={200: BoardProfileSerializer, 400: DETAIL, 403: DETAIL},
+    )
+    def put(self, request, slug: str):
+        event = visible_event(request, slug)
+        serializer = BoardProfileSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        profile = board.board_profile_save(
+            event=event,
+            user=request.user,
+            pitch=data["pitch"],
+            skills=data["skills"],
+            languages=data["languages"],
+            country=data["country"],
+            timezone_name=data["time_zone"],
+        )
+        return Response(BoardProfileSerializer(profile).data)
+
+    @extend_schema(summary="Withdraw from the board", request=None, responses={204: None})
+    def delete(self, request, slug: str):
+        event = visible_event(request, slug)
+        board.board_profile_withdraw(event=event, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class JoinRequestCreateView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Ask a team to join it ({team}), or invite a board member to your team ({user})",
+        request=JoinRequestCreateSerializer,
+        responses={201: JoinRequestSerializer, 400: DETAIL, 403: DETAIL, 404: DETAIL, 409: DETAIL},
+    )
+    def post(self, request, slug: str):
+        from accounts.models import User
+        from challenges.models import Team
+
+        event = visible_event(request, slug)
+        serializer = JoinRequestCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        team = user = None
+        if data.get("team") is not None:
+            team = Team.objects.filter(pk=data["team"], event=event).first()
+            if team is None:
+                raise NotFound(_("This event has no team with this id."))
+        if data.get("user"):
+            user = User.objects.filter(username=data["user"]).first()
+            if user is None:
+                raise NotFound(_("This person is not on the event's team board."))
+        created = board.join_request_create(
+            event=event, actor=request.user, team=team, user=user, message=data["message"]
+        )
+        return Response(JoinRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class JoinRequestAnswerView(APIView):
+    permission_classes = [IsAuthenticated]
+    answer = "accept"
+
+    @extend_schema(
+        request=None, responses={200: JoinRequestSerializer, 400: DETAIL, 403: DETAIL, 404: DETAIL, 409: DETAIL}
+    )
+    def post(self, request, pk: int):
+        if self.answer == "accept":
+            answered = board.join_request_accept(request_id=pk, actor=request.user)
+        else:
+            answered = board.join_request_decline(request_id=pk, actor=request.user)
+        return Response(JoinRequestSerializer(answered).data)

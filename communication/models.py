@@ -20,6 +20,7 @@ class Notification(models.Model):
         SUBMISSION = "submission", _("Submission")
         RESULTS = "results", _("Results")
         REMINDER = "reminder", _("Deadline reminder")
+        TEAM = "team", _("Team request")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -151,3 +152,75 @@ class PhaseReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phase_id} {self.moment} -{self.hours}h"
+
+
+DEFAULT_SKILLS = ("data science", "GIS", "graph analysis", "law", "social work", "design")
+
+
+class Skill(models.Model):
+    """A skill an event's organizers added to the board's list (DEFAULT_SKILLS are always offered)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("skill"), max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["event", "name"], name="skill_unique_per_event")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BoardProfile(models.Model):
+    """A participant looking for a team, on one event's board (opt-in; deleted when they withdraw)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="board_profiles")
+    pitch = models.CharField(_("pitch"), max_length=500)
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="board_profile_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.event}"
+
+
+class JoinRequest(models.Model):
+    class Direction(models.TextChoices):
+        TO_TEAM = "to_team", _("A person asks to join a team")
+        TO_PERSON = "to_person", _("A team invites a person")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CLOSED = "closed", _("Closed (the person joined a team)")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("challenges.Team", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "user"], condition=models.Q(status="pending"), name="join_request_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} <-> {self.team} ({self.status})"

@@ -88,3 +88,37 @@ class AnnouncementWriteSerializer(serializers.Serializer):
         required=False,
         help_text='{"es": {"title": "...", "body": "..."}, ...}',
     )
+
+
+class BoardProfileSerializer(serializers.Serializer):
+    """A board entry as others see it: never an email address."""
+
+    id = serializers.IntegerField(read_only=True)
+    user = serializers.CharField(source="user.username", read_only=True)
+    pitch = serializers.CharField(max_length=500)
+    skills = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list)
+    languages = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
+    timezone = serializers.CharField(source="time_zone", max_length=64, required=False, allow_blank=True, default="")
+    hidden = serializers.SerializerMethodField(help_text="Organizers only: hidden by an organizer.")
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    def get_hidden(self, obj) -> bool | None:
+        return obj.hidden_at is not None if self.context.get("organizer") else None
+
+
+class JoinRequestCreateSerializer(serializers.Serializer):
+    team = serializers.IntegerField(required=False, help_text="A team's id: you ask to join it.")
+    user = serializers.CharField(required=False, help_text="A board member's username: your team invites them.")
+    message = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class JoinRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    team = serializers.IntegerField(source="team_id")
+    team_name = serializers.CharField(source="team.name")
+    user = serializers.CharField(source="user.username")
+    direction = serializers.CharField(help_text="to_team or to_person")
+    message = serializers.CharField()
+    status = serializers.CharField(help_text="pending, accepted, declined or closed")
+    created_at = serializers.DateTimeField()

@@ -14,6 +14,10 @@ TITLES = Catalogue(
         "results_published": _("Results of %(challenge)s (%(phase)s) are published"),
         "phase_opens": _("%(challenge)s: %(phase)s opens soon"),
         "phase_closes": _("%(challenge)s: %(phase)s closes soon"),
+        "join_to_team": _("%(user)s asks to join %(team)s"),
+        "join_to_person": _("%(team)s invites you to join"),
+        "join_accepted": _("%(team)s: a join request was accepted"),
+        "join_declined": _("%(team)s: a join request was declined"),
     },
 )
 
@@ -26,5 +30,9 @@ BODIES = Catalogue(
         # %(moment)s is filled in when read, in the reader's time zone (see selectors.notification_text).
         "phase_opens": _("%(phase)s of %(challenge)s opens at %(moment)s."),
         "phase_closes": _("%(phase)s of %(challenge)s closes at %(moment)s. Submit before then."),
+        "join_to_team": _("%(user)s wrote: %(message)s"),
+        "join_to_person": _("%(team)s wrote: %(message)s"),
+        "join_accepted": _("%(user)s is now a member of %(team)s."),
+        "join_declined": _("The request between %(user)s and %(team)s was declined."),
     },
 )
