@@ -19,5 +19,6 @@ class CommunicationConfig(AppConfig):
         challenge_hooks.results_published.connect(
             receivers.on_results_published, dispatch_uid="communication.results_published"
         )
-        if receivers.announcement_banner not in challenge_hooks.event_banners:
-            challenge_hooks.event_banners.append(receivers.announcement_banner)
+        for banner in (receivers.announcement_banner, receivers.board_link):
+            if banner not in challenge_hooks.event_banners:
+                challenge_hooks.event_banners.append(banner)

@@ -67,3 +67,27 @@ class EmailPreferencesForm(forms.Form):
         required=False,
         help_text=_("Emails about your own submissions and your account are always sent."),
     )
+
+
+class BoardProfileForm(forms.Form):
+    pitch = forms.CharField(label=_("Pitch"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    skills = forms.MultipleChoiceField(label=_("Skills"), widget=forms.CheckboxSelectMultiple, required=False)
+    languages = forms.CharField(
+        label=_("Languages you speak"), required=False, help_text=_("Separated by commas, e.g. es, en, pt.")
+    )
+    country = forms.CharField(label=_("Country code"), max_length=2, required=False)
+    timezone = forms.CharField(label=_("Time zone"), max_length=64, required=False, help_text=_("e.g. America/Lima"))
+
+    def __init__(self, *args, skills: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skills"].choices = [(s, s) for s in skills]
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "pitch": data["pitch"],
+            "skills": data["skills"],
+            "languages": [part.strip() for part in data["languages"].split(",") if part.strip()],
+            "country": data["country"],
+            "timezone_name": data["timezone"],
+        }

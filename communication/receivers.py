@@ -28,3 +28,15 @@ def announcement_banner(request, event) -> str:
     if not unread:
         return ""
     return render_to_string("communication/_banner.html", {"notifications": unread}, request=request)
+
+
+def board_link(request, event) -> str:
+    """challenges.hooks.event_banners: point the event's registered participants without a team to the board."""
+    from challenges.selectors import registration_for, team_of
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or registration_for(event=event, user=user) is None:
+        return ""
+    if team_of(event=event, user=user) is not None:
+        return ""
+    return render_to_string("communication/_board_link.html", {"event": event}, request=request)

@@ -13,4 +13,10 @@ urlpatterns = [
     path("events/<slug:slug>/announcements/", views.event_announcements, name="event_announcements"),
     path("announcements/<int:pk>/", views.announcement_detail, name="announcement_detail"),
     path("announcements/<int:pk>/cancel/", views.announcement_cancel, name="announcement_cancel"),
+    path("events/<slug:slug>/board/", views.event_board, name="event_board"),
+    path("events/<slug:slug>/board/me/", views.board_me, name="board_me"),
+    path("events/<slug:slug>/board/<int:pk>/hide/", views.board_hide, name="board_hide"),
+    path("events/<slug:slug>/board/skills/", views.skill_add, name="skill_add"),
+    path("events/<slug:slug>/join-requests/", views.join_request_create, name="join_request_create"),
+    path("join-requests/<int:pk>/<str:answer>/", views.join_request_answer, name="join_request_answer"),
 ]

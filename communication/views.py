@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,9 +17,9 @@ from challenges.models import Event
 from hackplatform.refusals import Refusal
 from hackplatform.web import add_form_errors, explain, explain_refusals, next_url
 
-from . import selectors, services
-from .forms import AnnouncementForm, EmailPreferencesForm
-from .models import Announcement, EmailOptOut
+from . import board, selectors, services
+from .forms import AnnouncementForm, BoardProfileForm, EmailPreferencesForm
+from .models import Announcement, BoardProfile, EmailOptOut
 
 
 def _organized_event(request, slug: str) -> Event:
@@ -148,3 +148,146 @@ def announcement_cancel(request, pk: int):
     else:
         messages.success(request, _("The announcement was cancelled."))
     return redirect("communication:event_announcements", announcement.event.slug)
+
+
+# The team board ---------------------------------------------------------------------------------
+
+
+def _visible_event(request, slug: str) -> Event:
+    event = get_object_or_404(Event, slug=slug)
+    if not challenge_selectors.event_visible(request.user, event, None):
+        raise Http404(_("No such event."))
+    return event
+
+
+@login_required
+@explain_refusals
+def event_board(request, slug: str):
+    event = _visible_event(request, slug)
+    q = request.GET
+    try:
+        entries = board.board_entries(
+            event=event,
+            viewer=request.user,
+            skill=q.get("skill", ""),
+            language=q.get("language", ""),
+            country=q.get("country", ""),
+        )
+    except Refusal as exc:
+        raise PermissionDenied(exc.text) from exc
+    my_team = challenge_selectors.team_of(event=event, user=request.user)
+    context = {
+        "event": event,
+        "entries": entries,
+        "skills": board.skills_of(event),
+        "filters": {"skill": q.get("skill", ""), "language": q.get("language", ""), "country": q.get("country", "")},
+        "suggestions": board.suggestions_for(event=event, viewer=request.user),
+        "requests": board.join_requests_of(event=event, user=request.user),
+        "my_team": my_team,
+        "is_captain": my_team is not None and my_team.captain_id == request.user.pk,
+        "teams": event.teams.filter(is_baseline=False).order_by("name") if my_team is None else [],
+        "on_board": any(e.user_id == request.user.pk for e in entries),
+        "is_organizer": challenge_selectors.is_organizer(request.user, event),
+    }
+    return render(request, "communication/event_board.html", context)
+
+
+@login_required
+@explain_refusals
+def board_me(request, slug: str):
+    event = _visible_event(request, slug)
+    if not board.may_see_board(event=event, user=request.user):
+        raise PermissionDenied(_("Register for this event to use its team board."))
+    mine = BoardProfile.objects.filter(event=event, user=request.user).first()
+    initial = (
+        {
+            "pitch": mine.pitch,
+            "skills": mine.skills,
+            "languages": ", ".join(mine.languages),
+            "country": mine.country,
+            "timezone": mine.time_zone,
+        }
+        if mine
+        else {"timezone": request.user.timezone, "country": str(request.user.country or "")}
+    )
+    form = BoardProfileForm(request.POST or None, initial=initial, skills=board.skills_of(event))
+    if request.method == "POST" and request.POST.get("withdraw"):
+        board.board_profile_withdraw(event=event, user=request.user)
+        messages.success(request, _("You left the team board."))
+        return redirect("communication:event_board", event.slug)
+    if request.method == "POST" and form.is_valid():
+        try:
+            board.board_profile_save(event=event, user=request.user, **form.service_fields())
+        except Refusal as exc:
+            if exc.status == 403:
+                raise PermissionDenied(exc.text) from exc
+            add_form_errors(form, exc)
+        else:
+            messages.success(request, _("Your entry on the team board was saved."))
+            return redirect("communication:event_board", event.slug)
+    return render(request, "communication/board_me.html", {"event": event, "form": form, "mine": mine})
+
+
+@login_required
+@require_POST
+@explain_refusals
+def board_hide(request, slug: str, pk: int):
+    event = _organized_event(request, slug)
+    profile = get_object_or_404(BoardProfile, pk=pk, event=event)
+    board.board_profile_hide(profile=profile, actor=request.user, hidden=request.POST.get("show") != "1")
+    return redirect("communication:event_board", event.slug)
+
+
+@login_required
+@require_POST
+@explain_refusals
+def skill_add(request, slug: str):
+    event = _organized_event(request, slug)
+    try:
+        board.skill_add(event=event, actor=request.user, name=request.POST.get("name", ""))
+    except Refusal as exc:
+        explain(request, exc)
+    return redirect("communication:event_board", event.slug)
+
+
+@login_required
+@require_POST
+@explain_refusals
+def join_request_create(request, slug: str):
+    from accounts.models import User
+    from challenges.models import Team
+
+    event = _visible_event(request, slug)
+    team = Team.objects.filter(pk=request.POST.get("team") or 0, event=event).first()
+    user = User.objects.filter(username=request.POST.get("user") or "").first()
+    try:
+        board.join_request_create(
+            event=event, actor=request.user, team=team, user=user, message=request.POST.get("message", "")
+        )
+    except Refusal as exc:
+        explain(request, exc)
+    else:
+        messages.success(request, _("Your request was sent."))
+    return redirect("communication:event_board", event.slug)
+
+
+@login_required
+@require_POST
+def join_request_answer(request, pk: int, answer: str):
+    from .models import JoinRequest
+
+    found = JoinRequest.objects.filter(pk=pk).select_related("event").first()
+    try:
+        if answer == "accept":
+            board.join_request_accept(request_id=pk, actor=request.user)
+        elif answer == "decline":
+            board.join_request_decline(request_id=pk, actor=request.user)
+        else:
+            raise Http404(_("No such answer."))
+    except Refusal as exc:
+        explain(request, exc)
+    except ValidationError as exc:  # team_join's refusals (full, locked rosters, terms)
+        explain(request, exc)
+    if found is not None and board.may_see_board(event=found.event, user=request.user):
+        return redirect("communication:event_board", found.event.slug)
+    return redirect("communication:notification_list")

@@ -14,7 +14,8 @@ The world is built with the real services, the way people would build it through
    cannot also judge or organize the event),
 8. `a` holds an API token (knox) and has asked to change their email address (the change waits for
    the link sent to the new address),
-9. E's organizer scheduled an announcement for tomorrow; `a` has one unread notification.
+9. E's organizer scheduled an announcement for tomorrow; `a` has one unread notification,
+10. `m-d`, registered in E without a team, is on E's team board and asks to join team B.
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ from challenges.models import (
     TeamMembership,
     Terms,
 )
+from communication import board as communication_board
 from communication import services as communication_services
-from communication.models import Announcement, Delivery, EmailOptOut, Notification
+from communication.models import Announcement, BoardProfile, Delivery, EmailOptOut, JoinRequest, Notification, Skill
 from submissions import services as submission_services
 from submissions.models import LeaderboardEntry, Submission
 from tests.factories import UserFactory, event_creator
@@ -86,6 +88,8 @@ class World:
     announcement: Announcement | None = None  # E's organizer scheduled it for tomorrow
     notification: Notification | None = None  # `a`'s one (unread) notification
     unsubscribe_link: str = ""  # the path of `a`'s one-click unsubscribe link (announcements)
+    board_profile: BoardProfile | None = None  # `m-d`'s entry on E's team board
+    join_request: JoinRequest | None = None  # `m-d` asks to join team B (b, its captain, answers)
 
     def upload(self, name: str = "predictions.csv") -> SimpleUploadedFile:
         return SimpleUploadedFile(name, self.sample, content_type="text/csv")
@@ -178,6 +182,12 @@ def build_world() -> World:
         user=a, kind="submission", code="submission_scored", params={"challenge": "Hotspots", "phase": "Main"}
     )
     unsubscribe = urlparse(communication_services.unsubscribe_url(user=a, kind="announcement")).path
+    d = UserFactory(username="m-d")
+    challenge_services.registration_create(event=event, user=d, accept_terms=True)
+    board_profile = communication_board.board_profile_save(
+        event=event, user=d, pitch="Board pitch of m-d", skills=["GIS"], languages=["es"]
+    )
+    join_request = communication_board.join_request_create(event=event, actor=d, team=team_b, message="Hi")
     return World(
         users={
             "anon": None,
@@ -208,6 +218,8 @@ def build_world() -> World:
         announcement=announcement,
         notification=notification,
         unsubscribe_link=unsubscribe,
+        board_profile=board_profile,
+        join_request=join_request,
     )
 
 
@@ -228,6 +240,9 @@ SNAPSHOT_MODELS = (
     Delivery,
     Notification,
     EmailOptOut,
+    BoardProfile,
+    JoinRequest,
+    Skill,
 )
 
 

@@ -215,7 +215,7 @@ PAGES: dict[tuple, Row] = {
         changes=who("a"),
     ),
     ("communication:notifications_read_all", "POST"): Row(
-        lambda w: "/notifications/read-all/", R(LOGIN, 302, 302, 302, 302, 302, 302), changes=who("a")
+        lambda w: "/notifications/read-all/", R(LOGIN, 302, 302, 302, 302, 302, 302), changes=who("a", "b")
     ),
     ("communication:email_preferences", "GET"): Row(
         lambda w: "/notifications/email/", R(LOGIN, 200, 200, 200, 200, 200, 200)
@@ -249,6 +249,40 @@ PAGES: dict[tuple, Row] = {
         lambda w: f"/announcements/{w.announcement.pk}/cancel/",
         R(LOGIN, 403, 403, 403, 403, 302, 302),
         changes=ORGS,
+    ),
+    # The team board
+    ("communication:event_board", "GET"): Row(
+        lambda w: f"{E}/board/",
+        R(LOGIN, 200, 200, 403, 403, 200, 200),
+        secret=lambda w: "Board pitch of m-d",
+        sees=who("a", "a2", "b", "org", "staff"),
+    ),
+    ("communication:board_me", "GET"): Row(lambda w: f"{E}/board/me/", R(LOGIN, 200, 200, 403, 403, 200, 200)),
+    ("communication:board_me", "POST"): Row(
+        lambda w: f"{E}/board/me/",
+        R(LOGIN, 302, 302, 403, 403, 403, 403),  # organizers see the board but do not look for a team
+        data=lambda w: {"pitch": "Hello", "skills": ["GIS"], "languages": "es"},
+        changes=who("a", "a2", "b"),
+    ),
+    ("communication:board_hide", "POST"): Row(
+        lambda w: f"{E}/board/{w.board_profile.pk}/hide/", R(LOGIN, 403, 403, 403, 403, 302, 302), changes=ORGS
+    ),
+    ("communication:skill_add", "POST"): Row(
+        lambda w: f"{E}/board/skills/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"name": "OSINT"},
+        changes=ORGS,
+    ),
+    ("communication:join_request_create", "POST"): Row(
+        lambda w: f"{E}/join-requests/",
+        R(LOGIN, 302, 302, 302, 302, 302, 302),  # refused with the reason as a message: in a team, not registered
+        data=lambda w: {"team": w.team_b.pk},
+        changes=who(),
+    ),
+    ("communication:join_request_answer", "POST"): Row(
+        lambda w: f"/join-requests/{w.join_request.pk}/accept/",
+        R(LOGIN, 302, 302, 302, 302, 302, 302),  # only b, captain of B, may accept; others get the reason
+        changes=who("b"),
     ),
     ("challenges:challenge_detail", "GET"): Row(lambda w: f"{E}/challenges/hotspots/", ALL(200)),
     ("challenges:phase_dataset", "GET"): Row(
@@ -620,7 +654,9 @@ APIS: dict[tuple, Row] = {
         sees=who("a"),
     ),
     ("api:notifications-read-all", "POST"): Row(
-        lambda w: f"{API}/notifications/read-all/", R(UNAUTH, 200, 200, 200, 200, 200, 200), changes=who("a")
+        lambda w: f"{API}/notifications/read-all/",
+        R(UNAUTH, 200, 200, 200, 200, 200, 200),
+        changes=who("a", "b"),  # b has m-d's join request
     ),
     ("api:notification-read", "POST"): Row(
         lambda w: f"{API}/notifications/{w.notification.pk}/read/", R(UNAUTH, 200, 404, 404, 404, 404, 404, a2=404)
@@ -644,6 +680,36 @@ APIS: dict[tuple, Row] = {
     ),
     ("api:announcement-detail", "DELETE"): Row(
         lambda w: f"{API}/announcements/{w.announcement.pk}/", R(UNAUTH, 404, 404, 404, 404, 204, 204)
+    ),
+    # The team board: E's registered participants (and organizers, who moderate it)
+    ("api:event-board", "GET"): Row(
+        lambda w: f"{API}/events/matrix/board/",
+        R(UNAUTH, 200, 200, 403, 403, 200, 200),
+        secret=lambda w: "Board pitch of m-d",
+        sees=who("a", "a2", "b", "org", "staff"),
+    ),
+    ("api:event-board-me", "GET"): Row(
+        lambda w: f"{API}/events/matrix/board/me/", R(UNAUTH, 404, 404, 404, 404, 404, 404)
+    ),
+    ("api:event-board-me", "PUT"): Row(
+        lambda w: f"{API}/events/matrix/board/me/",
+        R(UNAUTH, 200, 200, 403, 403, 403, 403),
+        data=lambda w: {"pitch": "Hello", "skills": ["GIS"]},
+    ),
+    ("api:event-board-me", "DELETE"): Row(
+        lambda w: f"{API}/events/matrix/board/me/", R(UNAUTH, 204, 204, 204, 204, 204, 204), changes=who()
+    ),
+    ("api:event-join-requests", "POST"): Row(
+        lambda w: f"{API}/events/matrix/join-requests/",
+        R(UNAUTH, 400, 400, 403, 403, 403, 403),  # a, a2, b: already in a team; the others are not registered
+        data=lambda w: {"team": w.team_a.pk},
+    ),
+    ("api:join-request-accept", "POST"): Row(
+        lambda w: f"{API}/join-requests/{w.join_request.pk}/accept/",
+        R(UNAUTH, 404, 200, 404, 404, 404, 404, a2=404),  # b, captain of B, answers m-d's request
+    ),
+    ("api:join-request-decline", "POST"): Row(
+        lambda w: f"{API}/join-requests/{w.join_request.pk}/decline/", R(UNAUTH, 404, 200, 404, 404, 404, 404, a2=404)
     ),
 }
 
