@@ -216,6 +216,11 @@ AUDIT_ACTION_LABELS = {
     "phase_rescore": _("All submissions of a phase sent to be scored again"),
     "submission_cancel": _("Submission cancelled"),
     "team_update": _("Team changed"),
+    "announcement_create": _("Announcement written"),
+    "announcement_update": _("Announcement changed"),
+    "announcement_cancel": _("Announcement cancelled"),
+    "board_hide": _("Team board entry hidden"),
+    "board_show": _("Team board entry shown again"),
 }
 
 
