@@ -20,7 +20,7 @@ from challenges.selectors import event_staff_role, is_organizer, registration_fo
 from hackplatform.refusals import Refusal
 
 from . import matching
-from .models import DEFAULT_SKILLS, BoardProfile, JoinRequest, Notification, Skill
+from .models import DEFAULT_SKILLS, BoardProfile, JoinRequest, Notification, OpenSeats, Skill
 from .services import notification_create
 
 MAX_SKILLS, MAX_LANGUAGES = 10, 10
@@ -115,6 +115,58 @@ def board_profile_hide(*, profile: BoardProfile, actor: User, hidden: bool = Tru
         pitch=profile.pitch,
     )
     return profile
+
+
+@transaction.atomic
+def open_seats_set(*, team: Team, actor: User, seats: int, skills: list[str], note: str = "") -> OpenSeats | None:
+    """The captain posts (or, with 0 seats, removes) the team's open seats and the skills it wants.
+    Never more seats than the event's size limit leaves."""
+    if team.captain_id != actor.pk:
+        raise Refusal(_("Only the team's captain can post its open seats."), code="not_captain", status=403)
+    free = max(team.event.team_size_max - team.memberships.count(), 0)
+    if seats < 0 or seats > free:
+        raise Refusal(
+            _("This team has %(free)s free seat(s) within the event's size limit.") % {"free": free},
+            code="too_many_seats",
+        )
+    if seats == 0:
+        OpenSeats.objects.filter(team=team).delete()
+        return None
+    allowed = {name.casefold(): name for name in skills_of(team.event)}
+    unknown = [s for s in skills if s.casefold() not in allowed]
+    if unknown:
+        raise Refusal(
+            _("Unknown skills: %(skills)s. Pick from the event's list (organizers can extend it).")
+            % {"skills": ", ".join(unknown)},
+            code="unknown_skill",
+        )
+    post, _created = OpenSeats.objects.update_or_create(
+        team=team,
+        defaults={
+            "seats": seats,
+            "skills": sorted({allowed[s.casefold()] for s in skills}),
+            "note": note.strip()[:300],
+        },
+    )
+    return post
+
+
+def open_seats_of(*, event: Event, viewer: User, skill: str = "") -> list[OpenSeats]:
+    """Teams of the event with open seats (same audience as the board), filtered by a wanted skill;
+    a team that filled up since it posted is left out."""
+    if not may_see_board(event=event, user=viewer):
+        raise Refusal(
+            _("Only registered participants of this event see its team board."), code="not_registered", status=403
+        )
+    from django.db.models import Count
+
+    posts = (
+        OpenSeats.objects.filter(team__event=event).select_related("team").annotate(members=Count("team__memberships"))
+    )
+    rows = [p for p in posts if p.members < event.team_size_max]
+    if skill:
+        rows = [p for p in rows if skill.casefold() in {s.casefold() for s in p.skills}]
+    return rows
 
 
 @transaction.atomic

@@ -224,3 +224,16 @@ class JoinRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} <-> {self.team} ({self.status})"
+
+
+class OpenSeats(models.Model):
+    """A team's post on the board: how many people it still looks for, and with which skills."""
+
+    team = models.OneToOneField("challenges.Team", on_delete=models.CASCADE, related_name="+")
+    seats = models.PositiveSmallIntegerField(_("open seats"), default=1)
+    skills = models.JSONField(_("skills wanted"), default=list, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.team} seeks {self.seats}"

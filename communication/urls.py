@@ -17,6 +17,7 @@ urlpatterns = [
     path("events/<slug:slug>/board/me/", views.board_me, name="board_me"),
     path("events/<slug:slug>/board/<int:pk>/hide/", views.board_hide, name="board_hide"),
     path("events/<slug:slug>/board/skills/", views.skill_add, name="skill_add"),
+    path("events/<slug:slug>/board/seats/", views.open_seats, name="open_seats"),
     path("events/<slug:slug>/join-requests/", views.join_request_create, name="join_request_create"),
     path("join-requests/<int:pk>/<str:answer>/", views.join_request_answer, name="join_request_answer"),
 ]

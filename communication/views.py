@@ -188,8 +188,39 @@ def event_board(request, slug: str):
         "teams": event.teams.filter(is_baseline=False).order_by("name") if my_team is None else [],
         "on_board": any(e.user_id == request.user.pk for e in entries),
         "is_organizer": challenge_selectors.is_organizer(request.user, event),
+        "open_seats": board.open_seats_of(event=event, viewer=request.user, skill=q.get("skill", "")),
     }
     return render(request, "communication/event_board.html", context)
+
+
+@login_required
+@require_POST
+@explain_refusals
+def open_seats(request, slug: str):
+    """The captain posts the team's open seats (0 removes the post)."""
+    event = _visible_event(request, slug)
+    team = challenge_selectors.team_of(event=event, user=request.user)
+    if team is None:
+        raise PermissionDenied(_("Only the team's captain can post its open seats."))
+    try:
+        seats = int(request.POST.get("seats") or 0)
+    except ValueError:
+        seats = -1
+    try:
+        board.open_seats_set(
+            team=team,
+            actor=request.user,
+            seats=seats,
+            skills=request.POST.getlist("skills"),
+            note=request.POST.get("note", ""),
+        )
+    except Refusal as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.text) from exc
+        explain(request, exc)
+    else:
+        messages.success(request, _("Your team's open seats were saved."))
+    return redirect("communication:event_board", event.slug)
 
 
 @login_required

@@ -207,3 +207,25 @@ def test_suggestions_for_a_board_member_come_from_the_same_event(event):
     lawyer = _on_board(event, skills=["law"], timezone_name="America/Bogota")
     _on_board(event, skills=["GIS"])
     assert [p.pk for _s, p in board.suggestions_for(event=event, viewer=me)] == [lawyer.pk]
+
+
+def test_a_captain_posts_open_seats_within_the_size_limit_and_a_full_team_drops_off(api, event):
+    from communication.models import OpenSeats
+
+    captain = register(event)
+    team = TeamFactory(event=event, captain=captain)  # 1 of 3 members
+    with pytest.raises(Exception, match="2 free seat"):
+        board.open_seats_set(team=team, actor=captain, seats=3, skills=["law"])
+    with pytest.raises(Exception, match="captain"):
+        board.open_seats_set(team=team, actor=register(event), seats=1, skills=[])
+    board.open_seats_set(team=team, actor=captain, seats=2, skills=["law"], note="We need a lawyer")
+    viewer = register(event)
+    assert [p.team_id for p in board.open_seats_of(event=event, viewer=viewer, skill="LAW")] == [team.pk]
+    assert board.open_seats_of(event=event, viewer=viewer, skill="GIS") == []
+    from tests.factories import add_member
+
+    add_member(team)
+    add_member(team)
+    assert board.open_seats_of(event=event, viewer=viewer) == []  # full now
+    board.open_seats_set(team=team, actor=captain, seats=0, skills=[])
+    assert not OpenSeats.objects.exists()

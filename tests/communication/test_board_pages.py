@@ -71,3 +71,13 @@ def test_organizers_hide_and_show_entries_from_the_page_and_add_skills(client, e
     assert "OSINT" in board.skills_of(event)
     client.force_login(UserFactory())
     assert client.post("/events/lima/board/skills/", {"name": "spam"}).status_code == 403
+
+
+def test_the_captain_posts_open_seats_from_the_board_page_and_others_see_them(client, event):
+    captain = register(event)
+    TeamFactory(event=event, captain=captain, name="Mappers")
+    client.force_login(captain)
+    client.post("/events/lima/board/seats/", {"seats": "1", "skills": ["GIS"], "note": "Need a mapper"})
+    client.force_login(register(event))
+    page = client.get("/events/lima/board/").content.decode()
+    assert "Mappers" in page and "Need a mapper" in page
