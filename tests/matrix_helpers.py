@@ -47,7 +47,16 @@ from challenges.models import (
 )
 from communication import board as communication_board
 from communication import services as communication_services
-from communication.models import Announcement, BoardProfile, Delivery, EmailOptOut, JoinRequest, Notification, Skill
+from communication.models import (
+    Announcement,
+    BoardProfile,
+    Delivery,
+    EmailOptOut,
+    JoinRequest,
+    Notification,
+    OpenSeats,
+    Skill,
+)
 from submissions import services as submission_services
 from submissions.models import LeaderboardEntry, Submission
 from tests.factories import UserFactory, event_creator
@@ -243,6 +252,7 @@ SNAPSHOT_MODELS = (
     BoardProfile,
     JoinRequest,
     Skill,
+    OpenSeats,
 )
 
 

@@ -273,6 +273,12 @@ PAGES: dict[tuple, Row] = {
         data=lambda w: {"name": "OSINT"},
         changes=ORGS,
     ),
+    ("communication:open_seats", "POST"): Row(
+        lambda w: f"{E}/board/seats/",
+        R(LOGIN, 302, 302, 403, 403, 403, 403, a2=403),  # captains only (a and b)
+        data=lambda w: {"seats": "1", "skills": ["GIS"]},
+        changes=who("a", "b"),
+    ),
     ("communication:join_request_create", "POST"): Row(
         lambda w: f"{E}/join-requests/",
         R(LOGIN, 302, 302, 302, 302, 302, 302),  # refused with the reason as a message: in a team, not registered
