@@ -73,11 +73,8 @@ def board_profile_save(
         )
     if len(skills) > MAX_SKILLS or len(languages) > MAX_LANGUAGES:
         raise Refusal(_("List at most 10 skills and 10 languages."), code="too_many")
-    if timezone_name:
-        try:
-            zoneinfo.ZoneInfo(timezone_name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise Refusal(_("“%(zone)s” is not a known time zone.") % {"zone": timezone_name}, code="bad_timezone")
+    if timezone_name and timezone_name not in zoneinfo.available_timezones():
+        raise Refusal(_("“%(zone)s” is not a known time zone.") % {"zone": timezone_name[:64]}, code="bad_timezone")
     profile, _created = BoardProfile.objects.update_or_create(
         event=event,
         user=user,

@@ -108,7 +108,9 @@ class BoardProfileSerializer(serializers.Serializer):
 
 
 class JoinRequestCreateSerializer(serializers.Serializer):
-    team = serializers.IntegerField(required=False, help_text="A team's id: you ask to join it.")
+    team = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text="A team's id: you ask to join it."
+    )
     user = serializers.CharField(required=False, help_text="A board member's username: your team invites them.")
     message = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from challenges.models import Challenge, Event, Phase, Registration
+from challenges.models import LAST_YEAR, Challenge, Event, Phase, Registration
 from challenges.selectors import is_organizer
 from challenges.services import audit
 from hackplatform.formats import format_moment
@@ -155,6 +155,8 @@ def _check_announcement(event: Event, fields: dict) -> None:
         if set(version) - {"title", "body"} or not all(isinstance(v, str) for v in version.values()):
             raise Refusal(_("Each translation has a title and a body, as text."), code="bad_translations")
     send_at = fields.get("send_at")
+    if send_at is not None and send_at.year > LAST_YEAR:
+        raise Refusal(_("Pick a sending time before the year %(last)s.") % {"last": LAST_YEAR}, code="send_at_far")
     if send_at is not None and send_at < timezone.now() - timedelta(minutes=1):
         raise Refusal(_("The sending time has passed. Leave it empty to send now."), code="send_at_past")
 

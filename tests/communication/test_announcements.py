@@ -255,3 +255,25 @@ def test_the_organizers_page_writes_announcements_and_shows_the_delivery_log(cli
     assert all(p.username in log for p in participants) and "Sent" in log
     client.force_login(participants[0])
     assert client.get(f"/announcements/{announcement.pk}/").status_code == 403
+
+
+def test_odd_input_is_refused_with_a_reason_never_a_server_error(api, event, organizer):
+    api.force_authenticate(organizer)
+    url = "/api/v1/events/lima/announcements/"
+    cases = [
+        {"title": "x", "body": "y", "send_at": "9999-12-31T23:59:00Z"},
+        {"title": "x", "body": "y", "send_at": "2001-01-01T00:00:00Z"},
+        {"title": "x", "body": "y", "translations": {"xx": {"title": "t"}}},
+        {"title": "x", "body": "y", "audience": "challenge", "challenge": "nope"},
+        {"title": " ", "body": "y"},
+    ]
+    for body in cases:
+        response = api.post(url, body, format="json")
+        assert 400 <= response.status_code < 500 and response.json()["detail"], body
+    assert not Announcement.objects.exists()
+    api.force_authenticate(register(event))
+    for body in ({"team": 10**30}, {"team": "x"}, {"user": "nobody"}, {}):
+        response = api.post("/api/v1/events/lima/join-requests/", body, format="json")
+        assert 400 <= response.status_code < 500, body
+    response = api.put("/api/v1/events/lima/board/me/", {"pitch": "p", "timezone": "../../etc/passwd"}, format="json")
+    assert response.status_code == 400 and "time zone" in response.json()["detail"]
