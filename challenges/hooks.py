@@ -12,6 +12,8 @@ truth file against a scorer), submissions registers a callable here from its App
         hooks.truth_validator.register(validate_uploaded_truth)    # (kind, fileobj, params) -> None
         hooks.ranking_rule.register(primary_metric_of)             # (challenge) -> str | None
         hooks.team_changed.connect(refresh_copies, dispatch_uid="...")  # Django signal: (team, changed)
+        hooks.results_published.connect(notify, dispatch_uid="...")     # Django signal: (phase_id)
+        hooks.event_banners.append(unread_announcements)                 # (request, event) -> str (safe HTML)
 
 With nothing registered, each hook answers its documented default, so challenges works on its own.
 """
@@ -111,3 +113,13 @@ metric_labeler: SingleHook[Callable[[str], str]] = SingleHook(
 # team's name live elsewhere (submissions' leaderboard rows): their owners connect a receiver from
 # their AppConfig.ready() and refresh them. A receiver that raises undoes the change.
 team_changed = Signal()
+
+
+# Sent by challenges.services.phase_publish_results after commit when a phase's results are published,
+# with `phase_id`. Apps above (communication) notify the event's participants.
+results_published = Signal()
+
+
+# `(request, event) -> str`: each returns safe HTML (already escaped) shown at the top of every event page
+# (the `event_banners` tag in the event header), e.g. unread announcements. Appended to from ready().
+event_banners: list[Callable[[Any, Any], str]] = []

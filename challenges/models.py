@@ -232,6 +232,11 @@ AUDIT_ACTION_LABELS = {
     "prize_create": _("Prize added"),
     "prize_award": _("Prize awarded"),
     "prize_delete": _("Prize removed"),
+    "announcement_create": _("Announcement written"),
+    "announcement_update": _("Announcement changed"),
+    "announcement_cancel": _("Announcement cancelled"),
+    "board_hide": _("Team board entry hidden"),
+    "board_show": _("Team board entry shown again"),
 }
 
 

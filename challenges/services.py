@@ -682,6 +682,11 @@ def phase_publish_results(*, phase: Phase, actor: User, published: bool) -> Phas
         return phase  # idempotent: re-publishing keeps the first publication time
     phase.results_published_at = timezone.now() if published else None
     phase.save(update_fields=["results_published_at"])
+    if published:
+        from .hooks import results_published
+
+        phase_id = phase.pk
+        transaction.on_commit(lambda: results_published.send_robust(sender=Phase, phase_id=phase_id))
     audit(
         event=phase.challenge.event,
         actor=actor,

@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("challenges.api_urls")),
     path("", include("submissions.api_urls")),
     path("", include("judging.api_urls")),
+    path("", include("communication.api_urls")),
 ]

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "challenges",
     "submissions",
     "judging",
+    "communication",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +135,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "communication.context_processors.unread_notifications",
             ],
         },
     },
@@ -275,7 +277,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "submissions.sweep",
         "schedule": float(SCORING_SWEEP_SECONDS),
         "options": {"expires": max(1, SCORING_SWEEP_SECONDS - 1)},
-    }
+    },
+    # Scheduled announcements, email retries and phase reminders (24 h and 1 h before).
+    "communication": {"task": "communication.send_due", "schedule": 60.0, "options": {"expires": 50}},
 }
 # The sweep has a queue of its own (every worker consumes both): behind a backlog of scoring jobs at a
 # deadline it still runs at the next free worker slot, not after the backlog.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("challenges.urls")),
     path("", include("submissions.urls")),
     path("", include("judging.urls")),
+    path("", include("communication.urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

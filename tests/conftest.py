@@ -60,3 +60,15 @@ def throttle_rates(monkeypatch):
         monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, **rates})
 
     return apply
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: LocaleMiddleware leaves the language of the last
+    request active in the thread, so a Spanish page in one test would otherwise translate the next."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -17,6 +17,8 @@ The world is built with the real services, the way people would build it through
 9. judging: E has a judged challenge (open phase) with the default rubric; teams A and B each wrote an
    entry; the judge is assigned both and has scored A's (with a comment only judges and organizers see);
    the judged results are not published.
+10. E's organizer scheduled an announcement for tomorrow; `a` has one unread notification,
+11. `m-d`, registered in E without a team, is on E's team board and asks to join team B.
 """
 
 from __future__ import annotations
@@ -45,6 +47,18 @@ from challenges.models import (
     Team,
     TeamMembership,
     Terms,
+)
+from communication import board as communication_board
+from communication import services as communication_services
+from communication.models import (
+    Announcement,
+    BoardProfile,
+    Delivery,
+    EmailOptOut,
+    JoinRequest,
+    Notification,
+    OpenSeats,
+    Skill,
 )
 from judging import services as judging_services
 from judging.models import Assignment, Conflict, Criterion, Entry, EntryImage, JudgingSettings, Prize, Scorecard
@@ -88,6 +102,11 @@ class World:
     judged: Challenge
     entry_a: Entry  # scored by the judge
     entry_b: Entry  # assigned to the judge, not scored yet
+    announcement: Announcement | None = None  # E's organizer scheduled it for tomorrow
+    notification: Notification | None = None  # `a`'s one (unread) notification
+    unsubscribe_link: str = ""  # the path of `a`'s one-click unsubscribe link (announcements)
+    board_profile: BoardProfile | None = None  # `m-d`'s entry on E's team board
+    join_request: JoinRequest | None = None  # `m-d` asks to join team B (b, its captain, answers)
 
     def upload(self, name: str = "predictions.csv") -> SimpleUploadedFile:
         return SimpleUploadedFile(name, self.sample, content_type="text/csv")
@@ -185,6 +204,19 @@ def build_world() -> World:
     a.refresh_from_db()
     assert a.pending_email == "m-a-new@example.org"
     link = urlparse(account_services.email_link(user=a, address=a.pending_email)).path
+    announcement = communication_services.announcement_create(
+        event=event, actor=org, title="Tomorrow", body="Dataset v2.", send_at=now + timedelta(days=1)
+    )
+    notification = communication_services.notification_create(
+        user=a, kind="submission", code="submission_scored", params={"challenge": "Hotspots", "phase": "Main"}
+    )
+    unsubscribe = urlparse(communication_services.unsubscribe_url(user=a, kind="announcement")).path
+    d = UserFactory(username="m-d")
+    challenge_services.registration_create(event=event, user=d, accept_terms=True)
+    board_profile = communication_board.board_profile_save(
+        event=event, user=d, pitch="Board pitch of m-d", skills=["GIS"], languages=["es"]
+    )
+    join_request = communication_board.join_request_create(event=event, actor=d, team=team_b, message="Hi")
     return World(
         users={
             "anon": None,
@@ -215,6 +247,11 @@ def build_world() -> World:
         judged=judged,
         entry_a=entry_a,
         entry_b=entry_b,
+        announcement=announcement,
+        notification=notification,
+        unsubscribe_link=unsubscribe,
+        board_profile=board_profile,
+        join_request=join_request,
     )
 
 
@@ -239,6 +276,14 @@ SNAPSHOT_MODELS = (
     Assignment,
     Scorecard,
     Prize,
+    Announcement,
+    Delivery,
+    Notification,
+    EmailOptOut,
+    BoardProfile,
+    JoinRequest,
+    Skill,
+    OpenSeats,
 )
 
 

@@ -203,6 +203,94 @@ PAGES: dict[tuple, Row] = {
         data=lambda w: {"new_captain": w.a2.pk},
         changes=who("a", "org", "staff"),
     ),
+    # Notifications and email choices: each user's own
+    ("communication:notification_list", "GET"): Row(
+        lambda w: "/notifications/",
+        R(LOGIN, 200, 200, 200, 200, 200, 200),
+        secret=lambda w: "Your submission to Hotspots was scored",
+        sees=who("a"),
+    ),
+    ("communication:notification_read", "POST"): Row(
+        lambda w: f"/notifications/{w.notification.pk}/read/",
+        R(LOGIN, 302, 302, 302, 302, 302, 302),  # others: "You have no notification with this id."
+        changes=who("a"),
+    ),
+    ("communication:notifications_read_all", "POST"): Row(
+        lambda w: "/notifications/read-all/", R(LOGIN, 302, 302, 302, 302, 302, 302), changes=who("a", "b")
+    ),
+    ("communication:email_preferences", "GET"): Row(
+        lambda w: "/notifications/email/", R(LOGIN, 200, 200, 200, 200, 200, 200)
+    ),
+    ("communication:email_preferences", "POST"): Row(
+        lambda w: "/notifications/email/",
+        R(LOGIN, 302, 302, 302, 302, 302, 302),
+        data=lambda w: {"wanted": ["reminder"]},
+        changes=who("a", "a2", "b", "judge", "other_org", "org", "staff"),  # each their own choices
+    ),
+    # The signed link is the proof: it works without logging in, for a's announcements only.
+    ("communication:unsubscribe", "GET"): Row(lambda w: w.unsubscribe_link, ALL(200), changes=who()),
+    ("communication:unsubscribe", "POST"): Row(lambda w: w.unsubscribe_link, ALL(200), changes=frozenset(ROLES)),
+    ("communication:unsubscribe", "POST", "forged"): Row(
+        lambda w: w.unsubscribe_link.rstrip("/")[:-4] + "xyz/", ALL(400)
+    ),
+    # Announcements: the event's organizers
+    ("communication:event_announcements", "GET"): Row(
+        lambda w: f"{E}/announcements/", R(LOGIN, 403, 403, 403, 403, 200, 200)
+    ),
+    ("communication:event_announcements", "POST"): Row(
+        lambda w: f"{E}/announcements/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"title": "Hello", "body": "Welcome", "audience": "everyone", "send_at": ""},
+        changes=ORGS,
+    ),
+    ("communication:announcement_detail", "GET"): Row(
+        lambda w: f"/announcements/{w.announcement.pk}/", R(LOGIN, 403, 403, 403, 403, 200, 200)
+    ),
+    ("communication:announcement_cancel", "POST"): Row(
+        lambda w: f"/announcements/{w.announcement.pk}/cancel/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        changes=ORGS,
+    ),
+    # The team board
+    ("communication:event_board", "GET"): Row(
+        lambda w: f"{E}/board/",
+        R(LOGIN, 200, 200, 403, 403, 200, 200),
+        secret=lambda w: "Board pitch of m-d",
+        sees=who("a", "a2", "b", "org", "staff"),
+    ),
+    ("communication:board_me", "GET"): Row(lambda w: f"{E}/board/me/", R(LOGIN, 200, 200, 403, 403, 200, 200)),
+    ("communication:board_me", "POST"): Row(
+        lambda w: f"{E}/board/me/",
+        R(LOGIN, 302, 302, 403, 403, 403, 403),  # organizers see the board but do not look for a team
+        data=lambda w: {"pitch": "Hello", "skills": ["GIS"], "languages": "es"},
+        changes=who("a", "a2", "b"),
+    ),
+    ("communication:board_hide", "POST"): Row(
+        lambda w: f"{E}/board/{w.board_profile.pk}/hide/", R(LOGIN, 403, 403, 403, 403, 302, 302), changes=ORGS
+    ),
+    ("communication:skill_add", "POST"): Row(
+        lambda w: f"{E}/board/skills/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),
+        data=lambda w: {"name": "OSINT"},
+        changes=ORGS,
+    ),
+    ("communication:open_seats", "POST"): Row(
+        lambda w: f"{E}/board/seats/",
+        R(LOGIN, 302, 302, 403, 403, 403, 403, a2=403),  # captains only (a and b)
+        data=lambda w: {"seats": "1", "skills": ["GIS"]},
+        changes=who("a", "b"),
+    ),
+    ("communication:join_request_create", "POST"): Row(
+        lambda w: f"{E}/join-requests/",
+        R(LOGIN, 302, 302, 302, 302, 302, 302),  # refused with the reason as a message: in a team, not registered
+        data=lambda w: {"team": w.team_b.pk},
+        changes=who(),
+    ),
+    ("communication:join_request_answer", "POST"): Row(
+        lambda w: f"/join-requests/{w.join_request.pk}/accept/",
+        R(LOGIN, 302, 302, 302, 302, 302, 302),  # only b, captain of B, may accept; others get the reason
+        changes=who("b"),
+    ),
     ("challenges:challenge_detail", "GET"): Row(lambda w: f"{E}/challenges/hotspots/", ALL(200)),
     ("challenges:phase_dataset", "GET"): Row(
         lambda w: f"/phases/{w.phase.pk}/dataset/", R(403, 200, 200, 200, 403, 200, 200)
@@ -697,6 +785,71 @@ APIS: dict[tuple, Row] = {
     ),
     ("api:judging-results", "GET"): Row(
         lambda w: f"{API}/events/matrix/judging/results/", R(403, 403, 403, 403, 403, 200, 200)
+    ),
+    # Notifications: each caller's own
+    ("api:notifications", "GET"): Row(
+        lambda w: f"{API}/notifications/",
+        R(UNAUTH, 200, 200, 200, 200, 200, 200),
+        secret=lambda w: "Your submission to Hotspots was scored",
+        sees=who("a"),
+    ),
+    ("api:notifications-read-all", "POST"): Row(
+        lambda w: f"{API}/notifications/read-all/",
+        R(UNAUTH, 200, 200, 200, 200, 200, 200),
+        changes=who("a", "b"),  # b has m-d's join request
+    ),
+    ("api:notification-read", "POST"): Row(
+        lambda w: f"{API}/notifications/{w.notification.pk}/read/", R(UNAUTH, 200, 404, 404, 404, 404, 404, a2=404)
+    ),
+    # Announcements: organizers write and see all; people of the event see those sent to them
+    ("api:event-announcements", "GET"): Row(
+        lambda w: f"{API}/events/matrix/announcements/",
+        R(UNAUTH, 200, 200, 200, 403, 200, 200),
+        secret=lambda w: "Dataset v2.",
+        sees=ORGS,
+    ),
+    ("api:event-announcements", "POST"): Row(
+        lambda w: f"{API}/events/matrix/announcements/",
+        R(UNAUTH, 403, 403, 403, 403, 201, 201),
+        data=lambda w: {"title": "Hello", "body": "Welcome", "audience": "everyone", "send_at": None},
+    ),
+    ("api:announcement-detail", "PATCH"): Row(
+        lambda w: f"{API}/announcements/{w.announcement.pk}/",
+        R(UNAUTH, 404, 404, 404, 404, 200, 200),
+        data=lambda w: {"title": "Renamed"},
+    ),
+    ("api:announcement-detail", "DELETE"): Row(
+        lambda w: f"{API}/announcements/{w.announcement.pk}/", R(UNAUTH, 404, 404, 404, 404, 204, 204)
+    ),
+    # The team board: E's registered participants (and organizers, who moderate it)
+    ("api:event-board", "GET"): Row(
+        lambda w: f"{API}/events/matrix/board/",
+        R(UNAUTH, 200, 200, 403, 403, 200, 200),
+        secret=lambda w: "Board pitch of m-d",
+        sees=who("a", "a2", "b", "org", "staff"),
+    ),
+    ("api:event-board-me", "GET"): Row(
+        lambda w: f"{API}/events/matrix/board/me/", R(UNAUTH, 404, 404, 404, 404, 404, 404)
+    ),
+    ("api:event-board-me", "PUT"): Row(
+        lambda w: f"{API}/events/matrix/board/me/",
+        R(UNAUTH, 200, 200, 403, 403, 403, 403),
+        data=lambda w: {"pitch": "Hello", "skills": ["GIS"]},
+    ),
+    ("api:event-board-me", "DELETE"): Row(
+        lambda w: f"{API}/events/matrix/board/me/", R(UNAUTH, 204, 204, 204, 204, 204, 204), changes=who()
+    ),
+    ("api:event-join-requests", "POST"): Row(
+        lambda w: f"{API}/events/matrix/join-requests/",
+        R(UNAUTH, 400, 400, 403, 403, 403, 403),  # a, a2, b: already in a team; the others are not registered
+        data=lambda w: {"team": w.team_a.pk},
+    ),
+    ("api:join-request-accept", "POST"): Row(
+        lambda w: f"{API}/join-requests/{w.join_request.pk}/accept/",
+        R(UNAUTH, 404, 200, 404, 404, 404, 404, a2=404),  # b, captain of B, answers m-d's request
+    ),
+    ("api:join-request-decline", "POST"): Row(
+        lambda w: f"{API}/join-requests/{w.join_request.pk}/decline/", R(UNAUTH, 404, 200, 404, 404, 404, 404, a2=404)
     ),
 }
 

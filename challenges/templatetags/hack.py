@@ -148,3 +148,15 @@ def described(field):
     if ids:
         attrs["aria-describedby"] = " ".join(ids)
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def event_banners(context, event) -> str:
+    """The banners other apps add to an event's pages (challenges.hooks.event_banners), e.g. unread
+    announcements. Each provider returns safe HTML; challenges does not know what they show."""
+    from challenges import hooks
+
+    request = context.get("request")
+    if request is None or event is None:
+        return ""
+    return mark_safe("".join(provider(request, event) for provider in hooks.event_banners))

@@ -235,7 +235,20 @@ def _finish(
             # The first outcome only: a phase-wide re-score after the truth changed must not email every team
             # once per submission (the pages show the new scores).
             transaction.on_commit(lambda: submission_notify(submission_id=submission.pk))
+            status = changes["status"]
+            transaction.on_commit(lambda: _announce_finished(submission.pk, status))
     return "scored" if result is not None else "failed"
+
+
+def _announce_finished(submission_id: int, status: str) -> None:
+    """Tell the apps above (communication's notifications) through submissions.hooks; never fail scoring."""
+    from ..hooks import submission_finished
+
+    for _receiver, result in submission_finished.send_robust(
+        sender=Submission, submission_id=submission_id, status=status
+    ):
+        if isinstance(result, Exception):
+            logger.warning("a receiver of submission_finished failed for %s", submission_id, exc_info=result)
 
 
 def submission_notify(*, submission_id: int) -> None:

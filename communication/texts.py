@@ -1,0 +1,38 @@
+"""Notification texts stored as a code and parameters (hackplatform.texts), rendered for the reader."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from hackplatform.texts import Catalogue
+
+TITLES = Catalogue(
+    "communication.title",
+    {
+        "submission_scored": _("Your submission to %(challenge)s was scored"),
+        "submission_failed": _("Your submission to %(challenge)s could not be scored"),
+        "results_published": _("Results of %(challenge)s (%(phase)s) are published"),
+        "phase_opens": _("%(challenge)s: %(phase)s opens soon"),
+        "phase_closes": _("%(challenge)s: %(phase)s closes soon"),
+        "join_to_team": _("%(user)s asks to join %(team)s"),
+        "join_to_person": _("%(team)s invites you to join"),
+        "join_accepted": _("%(team)s: a join request was accepted"),
+        "join_declined": _("%(team)s: a join request was declined"),
+    },
+)
+
+BODIES = Catalogue(
+    "communication.body",
+    {
+        "submission_scored": _("Your file %(file)s for %(phase)s was scored. See its scores on the submission page."),
+        "submission_failed": _("Your file %(file)s for %(phase)s was not scored. The submission page says why."),
+        "results_published": _("The organizers published the final leaderboard of %(phase)s."),
+        # %(moment)s is filled in when read, in the reader's time zone (see selectors.notification_text).
+        "phase_opens": _("%(phase)s of %(challenge)s opens at %(moment)s."),
+        "phase_closes": _("%(phase)s of %(challenge)s closes at %(moment)s. Submit before then."),
+        "join_to_team": _("%(user)s wrote: %(message)s"),
+        "join_to_person": _("%(team)s wrote: %(message)s"),
+        "join_accepted": _("%(user)s is now a member of %(team)s."),
+        "join_declined": _("The request between %(user)s and %(team)s was declined."),
+    },
+)
