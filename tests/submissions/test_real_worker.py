@@ -14,6 +14,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import kombu.pools
 import pytest
 from django.conf import settings
 from django.utils import timezone
@@ -49,6 +50,9 @@ def broker(url: str, options: dict | None = None):
         if celery_app._pool is not None:
             celery_app._pool.force_close_all()
         celery_app._after_fork()
+        # kombu keeps producer pools per connection in a global registry: a closed one left there answers
+        # "Acquire on closed pool" to the next test that sends to the same broker.
+        kombu.pools.reset()
 
     conf.broker_url, conf.broker_transport_options, conf.task_always_eager = url, options or {}, False
     reset_pools()
