@@ -114,6 +114,20 @@ def submission_for_user(*, user: User, pk: int) -> Submission | None:
     return None
 
 
+def submission_picture_for_user(*, user: User, pk: int) -> Submission | None:
+    """The submission whose picture `user` may see: as `submission_for_user`, or anyone an app above
+    allows through `submissions.hooks.picture_viewers` (the judges of an entry that stands on it)."""
+    submission = submission_for_user(user=user, pk=pk)
+    if submission is not None or user is None or not user.is_authenticated:
+        return submission
+    from . import hooks
+
+    other = Submission.objects.select_related("phase__challenge__event", "team").filter(pk=pk).first()
+    if other is not None and any(viewer(user, other) for viewer in hooks.picture_viewers):
+        return other
+    return None
+
+
 def phase_for_user(*, user: User | None, pk: int) -> Phase | None:
     """The phase if its event is visible to `user` (published, or theirs), else None."""
     try:  # get(), not first(): no ORDER BY (the models' orderings join three tables)

@@ -353,8 +353,11 @@ def _render_picture(submission: Submission, *, truth_overlay: bool) -> bytes | N
 @login_required
 def submission_picture(request, pk: int):
     """The map (hotspot) or graph (network) of a scored submission, rendered once per language (the picture
-    carries a legend) and kept in private storage."""
-    submission = _submission_or_404(request, pk)
+    carries a legend) and kept in private storage. The team, the organizers and the judges of an entry
+    that stands on the submission may see it."""
+    submission = selectors.submission_picture_for_user(user=request.user, pk=pk)
+    if submission is None:
+        raise Http404(_("No such submission."))
     if submission.status != Submission.Status.SCORED:
         raise Http404(_("Pictures are drawn for scored submissions only."))
     storage = submission.file.storage
