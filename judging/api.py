@@ -20,17 +20,21 @@ from challenges.selectors import event_visible, is_organizer
 from hackplatform.refusals import Refusal
 
 from . import selectors, services
-from .models import Assignment, Conflict, Entry, Scorecard
+from .models import Assignment, Conflict, Criterion, Entry, Prize, Scorecard
 from .serializers import (
     AssignmentRunSerializer,
     AssignmentSerializer,
     ConflictSerializer,
     ConflictWriteSerializer,
     CriterionSerializer,
+    CriterionUpdateSerializer,
     CriterionWriteSerializer,
     EntrySerializer,
     EntryWriteSerializer,
     JudgingSettingsSerializer,
+    PrizeAwardSerializer,
+    PrizeCreateSerializer,
+    PrizeSerializer,
     ResultRowSerializer,
     ScorecardSerializer,
     ScorecardWriteSerializer,
@@ -315,3 +319,94 @@ class JudgingSettingsView(APIView):
             if published is not None:
                 services.results_publish(event=event, actor=request.user, published=published)
         return Response(self._present(event))
+
+
+def _criterion(request, pk: int) -> Criterion:
+    criterion = Criterion.objects.select_related("event").filter(pk=pk).first()
+    if criterion is None or not event_visible(request.user, criterion.event):
+        raise NotFound(_("No such criterion."))
+    return criterion
+
+
+class CriterionDetailView(APIView):
+    """PATCH (organizers): change a criterion (its range is fixed once scorecards exist). DELETE: remove it
+    (only before any scorecard)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=CriterionUpdateSerializer, responses={200: CriterionSerializer, 400: DETAIL, 403: DETAIL})
+    def patch(self, request, pk: int):
+        criterion = _criterion(request, pk)
+        serializer = CriterionUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        criterion = services.criterion_update(criterion=criterion, actor=request.user, **serializer.validated_data)
+        return Response(CriterionSerializer(criterion).data)
+
+    @extend_schema(responses={204: None, 400: DETAIL, 403: DETAIL})
+    def delete(self, request, pk: int):
+        services.criterion_delete(criterion=_criterion(request, pk), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _present_prizes(request, event: Event, prizes) -> list[dict]:
+    """Winners are shown to the organizers always, to everyone else once the judged results are published."""
+    show = is_organizer(request.user, event) or selectors.judging_settings(event).published
+    return [
+        {"id": p.pk, "name": p.name, "challenge": p.challenge_id, "winner": p.winner_id if show else None}
+        for p in prizes
+    ]
+
+
+class EventPrizesView(APIView):
+    """GET: the event's prizes (winners once the judged results are published). POST (organizers): a prize."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(responses={200: PrizeSerializer(many=True), 404: DETAIL})
+    def get(self, request, slug: str):
+        event = visible_event(request, slug)
+        return Response(_present_prizes(request, event, selectors.prizes_of(event)))
+
+    @extend_schema(request=PrizeCreateSerializer, responses={201: PrizeSerializer, 400: DETAIL, 403: DETAIL})
+    def post(self, request, slug: str):
+        event = visible_event(request, slug)
+        serializer = PrizeCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        challenge_id = serializer.validated_data.get("challenge")
+        challenge = Challenge.objects.filter(pk=challenge_id, event=event).first() if challenge_id else None
+        if challenge_id and challenge is None:
+            raise Refusal(_("This challenge is not in this event."), code="invalid")
+        prize = services.prize_create(
+            event=event, actor=request.user, name=serializer.validated_data["name"], challenge=challenge
+        )
+        return Response(_present_prizes(request, event, [prize])[0], status=status.HTTP_201_CREATED)
+
+
+def _prize(request, pk: int) -> Prize:
+    prize = Prize.objects.select_related("event").filter(pk=pk).first()
+    if prize is None or not event_visible(request.user, prize.event):
+        raise NotFound(_("No such prize."))
+    return prize
+
+
+class PrizeDetailView(APIView):
+    """PATCH (organizers) `{winner}`: award the prize to an entry (null: to nobody). DELETE: remove it."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=PrizeAwardSerializer, responses={200: PrizeSerializer, 400: DETAIL, 403: DETAIL})
+    def patch(self, request, pk: int):
+        prize = _prize(request, pk)
+        serializer = PrizeAwardSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        winner_id = serializer.validated_data["winner"]
+        winner = Entry.objects.filter(pk=winner_id).first() if winner_id else None
+        if winner_id and winner is None:
+            raise Refusal(_("No such entry."), code="invalid")
+        prize = services.prize_award(prize=prize, actor=request.user, winner=winner)
+        return Response(_present_prizes(request, prize.event, [prize])[0])
+
+    @extend_schema(responses={204: None, 403: DETAIL})
+    def delete(self, request, pk: int):
+        services.prize_delete(prize=_prize(request, pk), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

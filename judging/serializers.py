@@ -194,3 +194,32 @@ class JudgingSettingsSerializer(serializers.Serializer):
     @extend_schema_field(serializers.BooleanField())
     def get_is_open(self, obj) -> bool:
         return obj.is_open()
+
+
+class CriterionUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    description = serializers.CharField(allow_blank=True, required=False)
+    weight = serializers.FloatField(required=False, min_value=0.01, max_value=100)
+    min_score = serializers.IntegerField(required=False, min_value=-1000, max_value=1000)
+    max_score = serializers.IntegerField(required=False, min_value=-1000, max_value=1000)
+    levels = serializers.JSONField(required=False)
+
+
+class PrizeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    challenge = serializers.IntegerField(source="challenge_id", read_only=True, allow_null=True)
+    winner = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The winning entry; null until the judged results are published."
+    )
+
+
+class PrizeCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    challenge = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+
+
+class PrizeAwardSerializer(serializers.Serializer):
+    winner = serializers.IntegerField(
+        allow_null=True, min_value=1, max_value=2**63 - 1, help_text="An entry id, or null."
+    )

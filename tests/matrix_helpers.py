@@ -102,6 +102,8 @@ class World:
     judged: Challenge
     entry_a: Entry  # scored by the judge
     entry_b: Entry  # assigned to the judge, not scored yet
+    prize: Prize  # awarded to entry_a; the judged results are not published
+    criterion: Criterion  # the first of the default rubric (the judge has scored: its range is frozen)
     announcement: Announcement | None = None  # E's organizer scheduled it for tomorrow
     notification: Notification | None = None  # `a`'s one (unread) notification
     unsubscribe_link: str = ""  # the path of `a`'s one-click unsubscribe link (announcements)
@@ -196,6 +198,8 @@ def build_world() -> World:
     judging_services.scorecard_submit(
         entry=entry_a, judge=judge, scores={str(c.pk): 3 for c in criteria}, comment="matrix-judge-comment"
     )
+    prize = judging_services.prize_create(event=event, actor=org, name="Matrix prize")
+    judging_services.prize_award(prize=prize, actor=org, winner=entry_a)
 
     staff = UserFactory(username="m-staff", is_staff=True, is_superuser=True)
     bystander = UserFactory(username="m-c")
@@ -245,6 +249,8 @@ def build_world() -> World:
         token_id=token.token_key,
         email_link=link,
         judged=judged,
+        prize=prize,
+        criterion=criteria[0],
         entry_a=entry_a,
         entry_b=entry_b,
         announcement=announcement,

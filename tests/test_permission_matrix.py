@@ -761,6 +761,29 @@ APIS: dict[tuple, Row] = {
         R(UNAUTH, 403, 403, 403, 403, 400, 400),  # org, staff: the judge has scored, so the rubric is frozen
         data=lambda w: {"name": "Novelty"},
     ),
+    ("api:criterion-detail", "PATCH"): Row(
+        lambda w: f"{API}/criteria/{w.criterion.pk}/",
+        R(UNAUTH, 403, 403, 403, 403, 200, 200),
+        data=lambda w: {"description": "Clearer words."},
+    ),
+    ("api:criterion-detail", "DELETE"): Row(
+        lambda w: f"{API}/criteria/{w.criterion.pk}/",
+        R(UNAUTH, 403, 403, 403, 403, 400, 400),  # org, staff: the judge has scored, so the rubric is frozen
+    ),
+    ("api:event-prizes", "GET"): Row(lambda w: f"{API}/events/matrix/prizes/", ALL(200)),
+    ("api:event-prizes", "POST"): Row(
+        lambda w: f"{API}/events/matrix/prizes/",
+        R(UNAUTH, 403, 403, 403, 403, 201, 201),
+        data=lambda w: {"name": "Audience prize"},
+    ),
+    ("api:prize-detail", "PATCH"): Row(
+        lambda w: f"{API}/prizes/{w.prize.pk}/",
+        R(UNAUTH, 403, 403, 403, 403, 200, 200),
+        data=lambda w: {"winner": None},
+    ),
+    ("api:prize-detail", "DELETE"): Row(
+        lambda w: f"{API}/prizes/{w.prize.pk}/", R(UNAUTH, 403, 403, 403, 403, 204, 204)
+    ),
     ("api:event-conflicts", "GET"): Row(
         lambda w: f"{API}/events/matrix/conflicts/", R(UNAUTH, 403, 403, 200, 403, 200, 200)
     ),

@@ -183,3 +183,31 @@ def test_odd_score_values_are_refused_with_a_reason_never_a_server_error(api):
         assert response.json()["detail"]
     huge = api.post(f"/api/v1/events/{world.event.slug}/entries/", {"challenge": 10**30, "title": "x"}, format="json")
     assert huge.status_code == 400
+
+
+def test_organizers_edit_criteria_and_manage_prizes_through_the_api(api):
+    from judging import services as judging_services
+    from judging.models import Criterion, Prize
+
+    from .factories import judging_world
+
+    world = judging_world(n_teams=2, n_judges=1)
+    api.force_authenticate(world.organizer)
+    criterion = world.criteria[0]
+    response = api.patch(f"/api/v1/criteria/{criterion.pk}/", {"weight": 2}, format="json")
+    assert response.status_code == 200 and response.json()["weight"] == 2
+    assert api.delete(f"/api/v1/criteria/{world.criteria[-1].pk}/").status_code == 204
+    assert not Criterion.objects.filter(pk=world.criteria[-1].pk).exists()
+    made = api.post(f"/api/v1/events/{world.event.slug}/prizes/", {"name": "Best tool"}, format="json")
+    assert made.status_code == 201
+    prize_id = made.json()["id"]
+    awarded = api.patch(f"/api/v1/prizes/{prize_id}/", {"winner": world.entries[0].pk}, format="json")
+    assert awarded.status_code == 200 and awarded.json()["winner"] == world.entries[0].pk
+    # Before the judged results are published, others see the prize but not its winner.
+    api.force_authenticate(world.teams[0].captain)
+    listed = api.get(f"/api/v1/events/{world.event.slug}/prizes/").json()
+    assert listed == [{"id": prize_id, "name": "Best tool", "challenge": None, "winner": None}]
+    judging_services.results_publish(event=world.event, actor=world.organizer, published=True)
+    assert api.get(f"/api/v1/events/{world.event.slug}/prizes/").json()[0]["winner"] == world.entries[0].pk
+    assert api.delete(f"/api/v1/prizes/{prize_id}/").status_code == 403
+    assert Prize.objects.filter(pk=prize_id).exists()
