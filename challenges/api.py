@@ -17,12 +17,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from hackplatform.api import id_param
 
 from . import selectors, services
 from .models import Challenge, Event, EventRole, Phase, Team, TeamMembership
@@ -38,6 +39,7 @@ from .serializers import (
     RegistrationSerializer,
     TeamSerializer,
     TeamUpdateSerializer,
+    TermsSerializer,
     UsernameSerializer,
 )
 
@@ -93,7 +95,8 @@ class EventViewSet(
 ):
     serializer_class = EventSerializer
     lookup_field = "slug"
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    # JSON is the documented body; multipart is still read for an optional `banner` image.
+    parser_classes = [JSONParser, MultiPartParser]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -146,13 +149,41 @@ class EventViewSet(
         )
 
 
+@extend_schema_view(
+    get=extend_schema(summary="The event's current data-use agreement", responses={200: TermsSerializer}),
+    post=extend_schema(
+        summary="Publish a new version of the data-use agreement (the event's organizers)",
+        request=TermsSerializer,
+        responses={201: TermsSerializer},
+    ),
+)
+class EventTermsView(APIView):
+    """GET: the current data-use agreement (404 while there is none). POST `{text}`: the organizers publish
+    a new version; everyone registered must accept it again (`POST .../register/ {accept_terms: true}`)."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def get(self, request, slug: str):
+        terms = visible_event(request, slug).current_terms
+        if terms is None:
+            raise NotFound(_("This event has no data-use agreement yet."))
+        return Response(TermsSerializer(terms).data)
+
+    def post(self, request, slug: str):
+        event = visible_event(request, slug)
+        serializer = TermsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        terms = services.terms_publish(event=event, actor=request.user, text=serializer.validated_data["text"])
+        return Response(TermsSerializer(terms).data, status=status.HTTP_201_CREATED)
+
+
 class EventTeamsView(generics.ListCreateAPIView):
     """GET: the event's teams. POST `{name, country}` (multipart with an optional `logo`): create a team
     with the caller as captain; the answer carries `join_code` and `invite_url` to share."""
 
     serializer_class = TeamSerializer
     permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, JSONParser]  # multipart (documented): the optional `logo`
 
     def get_queryset(self):
         event = visible_event(self.request, self.kwargs["slug"])
@@ -187,7 +218,7 @@ class TeamDetailView(APIView):
     organizer changes its `name`, `country` or `logo` (the logo in a multipart body)."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, JSONParser]  # multipart (documented): the optional `logo`
 
     @extend_schema(responses={200: TeamSerializer, 404: DETAIL})
     def get(self, request, team_id: int):
@@ -196,7 +227,7 @@ class TeamDetailView(APIView):
 
     @extend_schema(
         summary="Edit a team (its captain or the event's organizers)",
-        request={"application/json": TeamUpdateSerializer, "multipart/form-data": TeamUpdateSerializer},
+        request=TeamUpdateSerializer,
         responses={200: TeamSerializer, 400: DETAIL, 403: DETAIL, 404: DETAIL},
     )
     def patch(self, request, team_id: int):
@@ -404,12 +435,9 @@ class PhaseViewSet(
     def get_queryset(self):
         events = selectors.events_visible_to(self.request.user)
         qs = Phase.objects.filter(challenge__event__in=events).select_related("challenge__event")
-        challenge = self.request.query_params.get("challenge")
-        if challenge:
-            # str.isdigit() alone also accepts "²", which int() refuses.
-            if not (challenge.isascii() and challenge.isdigit()):
-                raise ValidationError(_("The challenge filter must be a challenge’s id (a whole number)."))
-            qs = qs.filter(challenge_id=int(challenge))
+        challenge = id_param(self.request, "challenge")
+        if challenge is not None:
+            qs = qs.filter(challenge_id=challenge)
         return qs.order_by("challenge_id", "order", "opens_at")
 
     def perform_create(self, serializer):

@@ -10,6 +10,7 @@ router.register("phases", api.PhaseViewSet, basename="phase")
 
 urlpatterns = [
     path("events/<slug:slug>/teams/", api.EventTeamsView.as_view(), name="event-teams"),
+    path("events/<slug:slug>/terms/", api.EventTermsView.as_view(), name="event-terms"),
     path("events/<slug:slug>/judges/", api.EventRolesView.as_view(), name="event-judges"),
     path("events/<slug:slug>/organizers/", api.EventOrganizersView.as_view(), name="event-organizers"),
     path("teams/<int:team_id>/", api.TeamDetailView.as_view(), name="team-detail"),

@@ -122,6 +122,14 @@ class EventRegisterSerializer(serializers.Serializer):
     )
 
 
+class TermsSerializer(serializers.Serializer):
+    """A version of the event's data-use agreement (Markdown); registering accepts the newest."""
+
+    version = serializers.IntegerField(read_only=True)
+    text = serializers.CharField(max_length=100_000, help_text="Markdown.")
+    published_at = serializers.DateTimeField(read_only=True)
+
+
 class RegistrationSerializer(serializers.Serializer):
     event = serializers.CharField(source="event.slug")
     terms_version = serializers.IntegerField(source="terms.version", allow_null=True, default=None)

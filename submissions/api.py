@@ -7,6 +7,7 @@ import hashlib
 
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -26,6 +27,7 @@ from challenges.selectors import team_of
 from . import rules, selectors, services
 from .serializers import (
     LeaderboardSerializer,
+    PaginatedSubmissionListSerializer,
     RescoreResultSerializer,
     SubmissionCreatedSerializer,
     SubmissionSerializer,
@@ -68,8 +70,9 @@ class PhaseSubmissionsView(APIView):
 
     @extend_schema(
         operation_id="phase_submissions_list",
-        responses={200: SubmissionSerializer(many=True)},
-        summary="Your team's submissions to the phase",
+        parameters=[OpenApiParameter("page", OpenApiTypes.INT, description="Page number (50 per page).")],
+        responses={200: PaginatedSubmissionListSerializer},
+        summary="Your team's submissions to the phase (paginated, newest first)",
     )
     def get(self, request, pk: int):
         phase = _phase_or_404(request, pk)
@@ -90,7 +93,21 @@ class PhaseSubmissionsView(APIView):
                 OpenApiParameter.HEADER,
                 description="Any unique string (up to 128 characters); a retried upload with the same key "
                 "answers with the first submission instead of creating a second one.",
-            )
+            ),
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[201],
+                description="The new submission's API address (`/api/v1/submissions/{id}/`).",
+            ),
+            OpenApiParameter(
+                "Idempotent-Replayed",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[201],
+                description="`true` when the Idempotency-Key was seen before and this is the first submission.",
+            ),
         ],
         responses={
             201: SubmissionCreatedSerializer,
@@ -124,7 +141,7 @@ class PhaseSubmissionsView(APIView):
             received_at=received_at,
             body_received_at=timezone.now(),
         )
-        headers = {"Location": submission.get_absolute_url()}
+        headers = {"Location": request.build_absolute_uri(reverse("api:submission-detail", args=[submission.pk]))}
         if not created:
             headers["Idempotent-Replayed"] = "true"
         return Response(SubmissionCreatedSerializer(submission).data, status=status.HTTP_201_CREATED, headers=headers)

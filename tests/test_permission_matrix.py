@@ -428,6 +428,12 @@ APIS: dict[tuple, Row] = {
         R(UNAUTH, 400, 400, 403, 403, 403, 403),  # a, b: already in a team; the others: not registered
         data=lambda w: {"name": "Gamma", "country": "PE"},
     ),
+    ("api:event-terms", "GET"): Row(lambda w: f"{API}/events/matrix/terms/", ALL(200)),
+    ("api:event-terms", "POST"): Row(
+        lambda w: f"{API}/events/matrix/terms/",
+        R(UNAUTH, 403, 403, 403, 403, 201, 201),
+        data=lambda w: {"text": "Version two of the agreement."},
+    ),
     ("api:event-judges", "GET"): Row(lambda w: f"{API}/events/matrix/judges/", R(UNAUTH, 403, 403, 200, 403, 200, 200)),
     ("api:event-judges", "POST"): Row(
         lambda w: f"{API}/events/matrix/judges/",
