@@ -35,6 +35,7 @@ from .serializers import (
     EventRoleSerializer,
     EventSerializer,
     JoinSerializer,
+    MeSerializer,
     PhaseSerializer,
     RegistrationSerializer,
     TeamSerializer,
@@ -198,6 +199,18 @@ class EventTeamsView(generics.ListCreateAPIView):
         serializer.instance = Team.objects.prefetch_related(
             Prefetch("memberships", queryset=TeamMembership.objects.select_related("user"))
         ).get(pk=team.pk)
+
+
+class MeView(APIView):
+    """The caller: who they are, and their events with their role and team there."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="me_retrieve", responses={200: MeSerializer})
+    def get(self, request):
+        user = request.user
+        user.my_events = selectors.events_of_user(user)
+        return Response(MeSerializer(user).data)
 
 
 def _visible_team(request, team_id: int) -> Team:

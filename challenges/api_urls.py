@@ -9,6 +9,7 @@ router.register("challenges", api.ChallengeViewSet, basename="challenge")
 router.register("phases", api.PhaseViewSet, basename="phase")
 
 urlpatterns = [
+    path("me/", api.MeView.as_view(), name="me"),
     path("events/<slug:slug>/teams/", api.EventTeamsView.as_view(), name="event-teams"),
     path("events/<slug:slug>/terms/", api.EventTermsView.as_view(), name="event-terms"),
     path("events/<slug:slug>/judges/", api.EventRolesView.as_view(), name="event-judges"),

@@ -399,3 +399,39 @@ class ChallengeSerializer(serializers.ModelSerializer):
 class DatasetUploadSerializer(serializers.Serializer):
     truth_file = serializers.FileField(help_text="The hidden truth CSV (checked against the scoring rules).")
     public_files = serializers.FileField(help_text="Participant files: a zip (with sample_submission.csv) or one CSV.")
+
+
+class MyEventSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="event.slug")
+    name = serializers.CharField(source="event.name")
+    role = serializers.CharField(help_text="organizer, judge or participant")
+    team = serializers.SerializerMethodField(help_text="The caller's team there: {id, name}, or null.")
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+            "required": ["id", "name"],
+        }
+    )
+    def get_team(self, item: dict) -> dict | None:
+        team = item["team"]
+        return {"id": team.pk, "name": team.name} if team else None
+
+
+class MeSerializer(serializers.Serializer):
+    """The caller, with the events where they organize, judge or take part."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.EmailField()
+    email_verified = serializers.BooleanField(source="can_receive_email")
+    country = CountryField()
+    time_zone = serializers.CharField(source="timezone")
+    language = serializers.CharField(source="preferred_language")
+    can_create_events = serializers.SerializerMethodField()
+    events = MyEventSerializer(many=True, source="my_events")
+
+    def get_can_create_events(self, user) -> bool:
+        return user.has_perm("challenges.add_event")

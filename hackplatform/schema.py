@@ -37,6 +37,10 @@ ERROR_DESCRIPTIONS = {
     "415": "The body's media type is not the one this operation takes.",
     "429": "Too many requests: wait for the Retry-After header's seconds (or until `resets_at`).",
 }
+# Answer fields left out for some callers (shown to the event's organizers only): present when shown,
+# so not required. {component: {field}}.
+OPTIONAL_IN_ANSWERS = {"Challenge": {"dataset_seed"}}
+
 # Answered only by operations that take a body, or that take a file.
 _BODY_ONLY = {"415"}
 _FILE_ONLY = {"413"}
@@ -57,6 +61,9 @@ def document_refusals(result, generator, request, public):
     with the `{detail, code}` body (hackplatform.api.exception_handler) and, for 429, Retry-After."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = _error_component()
+    for name, fields in OPTIONAL_IN_ANSWERS.items():
+        if name in components and "required" in components[name]:
+            components[name]["required"] = [f for f in components[name]["required"] if f not in fields]
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():

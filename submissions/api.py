@@ -6,14 +6,15 @@ import abc
 import hashlib
 
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -23,8 +24,11 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from challenges.selectors import team_of
+from hackplatform.api import id_param
 
 from . import rules, selectors, services
+from .archives import submissions_zip
+from .models import Submission
 from .serializers import (
     LeaderboardSerializer,
     PaginatedSubmissionListSerializer,
@@ -145,6 +149,90 @@ class PhaseSubmissionsView(APIView):
         if not created:
             headers["Idempotent-Replayed"] = "true"
         return Response(SubmissionCreatedSerializer(submission).data, status=status.HTTP_201_CREATED, headers=headers)
+
+
+class PhaseAllSubmissionsView(APIView):
+    """Every submission of a phase, for the event's organizers: filter by `status` and `team`."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="phase_all_submissions_list",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=[s.value for s in Submission.Status]),
+            OpenApiParameter("team", OpenApiTypes.INT, description="Only this team's submissions (its id)."),
+            OpenApiParameter("page", OpenApiTypes.INT, description="Page number (50 per page)."),
+        ],
+        responses={200: PaginatedSubmissionListSerializer},
+        summary="All the phase's submissions (the event's organizers), newest first",
+    )
+    def get(self, request, pk: int):
+        phase, status_filter, team_id = _organizer_listing(request, pk)
+        paginator = PageNumberPagination()
+        qs = selectors.phase_submissions(phase=phase, status=status_filter, team_id=team_id)
+        page = paginator.paginate_queryset(qs, request, view=self)
+        context = {"show_private": True}
+        return paginator.get_paginated_response(SubmissionSerializer(page, many=True, context=context).data)
+
+
+class PhaseSubmissionsArchiveView(APIView):
+    """The same selection as a zip: each submission's file and an `index.csv`."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="phase_all_submissions_archive",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=[s.value for s in Submission.Status]),
+            OpenApiParameter("team", OpenApiTypes.INT, description="Only this team's submissions (its id)."),
+        ],
+        responses={(200, "application/zip"): OpenApiTypes.BINARY},
+        summary="Download the phase's submissions as one zip (the event's organizers)",
+    )
+    def get(self, request, pk: int):
+        phase, status_filter, team_id = _organizer_listing(request, pk)
+        qs = selectors.phase_submissions(phase=phase, status=status_filter, team_id=team_id)
+        return FileResponse(
+            submissions_zip(qs.iterator()),
+            as_attachment=True,
+            filename=f"phase-{phase.pk}-submissions.zip",
+            content_type="application/zip",
+        )
+
+
+def _organizer_listing(request, pk: int):
+    """The phase (organizers only: 403 saying so), and the validated `status` and `team` filters."""
+    phase = _phase_or_404(request, pk)
+    if not selectors.may_list_all_submissions(request.user, phase):
+        raise PermissionDenied(_("Only the organizers of this event can see all of its submissions."))
+    status_filter = request.query_params.get("status", "")
+    if status_filter and status_filter not in Submission.Status.values:
+        raise ValidationError(
+            {"status": [_("Unknown status; use one of: %(values)s.") % {"values": ", ".join(Submission.Status.values)}]}
+        )
+    return phase, status_filter, id_param(request, "team")
+
+
+class SubmissionFileView(APIView):
+    """The file a submission was uploaded with: its team's members and the event's organizers (others: 404)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="submission_file",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        summary="Download a submission's file (its team, the organizers)",
+    )
+    def get(self, request, pk: int):
+        submission = _submission_or_404(request, pk)
+        if not submission.file:
+            raise Http404(_("This submission has no file."))
+        return FileResponse(
+            submission.file.open("rb"),
+            as_attachment=True,
+            filename=selectors.submission_download_name(submission),
+            content_type="application/octet-stream",
+        )
 
 
 class SubmissionDetailView(APIView):

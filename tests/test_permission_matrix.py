@@ -389,6 +389,7 @@ APIS: dict[tuple, Row] = {
         lambda w: f"{API}/auth/tokens/{w.token_id}/",
         R(UNAUTH, 204, 404, 404, 404, 404, 404, a2=404),  # nobody else's token can be revoked (or probed)
     ),
+    ("api:me", "GET"): Row(lambda w: f"{API}/me/", R(UNAUTH, 200, 200, 200, 200, 200, 200)),
     ("api:event-list", "GET"): Row(lambda w: f"{API}/events/", ALL(200), secret=DRAFT, sees=ORGS),
     ("api:event-list", "POST"): Row(
         lambda w: f"{API}/events/",
@@ -552,6 +553,15 @@ APIS: dict[tuple, Row] = {
     ("api:phase-leaderboard", "GET", "hidden"): Row(
         lambda w: f"{API}/phases/{w.upcoming.pk}/leaderboard/", R(403, 403, 403, 403, 403, 200, 200)
     ),
+    ("api:phase-all-submissions", "GET"): Row(
+        lambda w: f"{API}/phases/{w.phase.pk}/all-submissions/",
+        R(UNAUTH, 403, 403, 403, 403, 200, 200),
+        secret=PRIVATE_SCORE,
+        sees=ORGS,
+    ),
+    ("api:phase-submissions-archive", "GET"): Row(
+        lambda w: f"{API}/phases/{w.phase.pk}/all-submissions/archive/", R(UNAUTH, 403, 403, 403, 403, 200, 200)
+    ),
     ("api:phase-rescore", "POST"): Row(
         lambda w: f"{API}/phases/{w.phase.pk}/rescore/", R(UNAUTH, 403, 403, 403, 403, 200, 200)
     ),
@@ -560,6 +570,9 @@ APIS: dict[tuple, Row] = {
         R(UNAUTH, 200, 404, 404, 404, 200, 200),
         secret=PRIVATE_SCORE,
         sees=ORGS,
+    ),
+    ("api:submission-file", "GET"): Row(
+        lambda w: f"{API}/submissions/{w.submission.pk}/file/", R(UNAUTH, 200, 404, 404, 404, 200, 200)
     ),
     ("api:submission-cancel", "POST"): Row(
         lambda w: f"{API}/submissions/{w.submission.pk}/cancel/", R(UNAUTH, 403, 404, 404, 404, 200, 200)

@@ -202,3 +202,22 @@ def test_json_is_the_default_body_and_a_form_body_is_refused_with_a_reason(api):
     response = api.patch(f"/api/v1/phases/{phase.pk}/", "name=Other", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415
     assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("url", ["/api/v1/phases/1.5/", "/api/v1/submissions/-3/cancel/", "/api/v1/nothing-here/"])
+def test_an_api_address_no_route_matches_answers_json_with_a_reason(api, url):
+    response = api.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
+def test_a_page_address_no_route_matches_still_answers_the_html_page(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_the_seed_only_organizers_see_is_optional_in_the_challenge_answer(schema):
+    challenge = schema["components"]["schemas"]["Challenge"]
+    assert "dataset_seed" not in challenge["required"] and "title" in challenge["required"]
