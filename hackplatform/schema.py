@@ -19,7 +19,7 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
-        help_text="Field errors (400): each field's messages.",
+        help_text="Field errors (400): each field's messages (a nested object's: its own fields' errors).",
     )
     resets_at = serializers.DateTimeField(
         required=False, help_text="When a limit resets (with a Retry-After header), for refusals that end."
@@ -97,7 +97,8 @@ def _error_component() -> dict:
             "code": {"type": "string", "description": fields["code"].help_text},
             "errors": {
                 "type": "object",
-                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                # A field's list of messages, or for a nested object (`dataset`) its own fields' errors.
+                "additionalProperties": {},
                 "description": fields["errors"].help_text,
             },
             "resets_at": {"type": "string", "format": "date-time", "description": fields["resets_at"].help_text},

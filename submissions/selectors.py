@@ -171,6 +171,11 @@ def phase_submissions(*, phase: Phase, status: str = "", team_id: int | None = N
     return qs
 
 
+def phase_submitting_teams(*, phase: Phase) -> QuerySet[Team]:
+    """The teams that submitted to the phase, by name (the organizers' team filter)."""
+    return Team.objects.filter(submissions__phase=phase).distinct().order_by("name")
+
+
 def may_list_all_submissions(user: User | None, phase: Phase) -> bool:
     return is_organizer(user, phase.challenge.event)
 

@@ -316,6 +316,12 @@ PAGES: dict[tuple, Row] = {
     ("submissions:my_submissions", "GET"): Row(
         lambda w: f"/phases/{w.phase.pk}/my-submissions/", R(LOGIN, 200, 200, 200, 200, 200, 200)
     ),
+    ("submissions:phase_all_submissions", "GET"): Row(
+        lambda w: f"/phases/{w.phase.pk}/all-submissions/",
+        R(LOGIN, 403, 403, 403, 403, 200, 200),
+        secret=lambda w: f"/api/v1/submissions/{w.submission.pk}/file/",
+        sees=ORGS,
+    ),
     ("submissions:phase_leaderboard", "GET"): Row(lambda w: f"/phases/{w.phase.pk}/leaderboard/", ALL(200)),
     ("submissions:phase_leaderboard", "GET", "private"): Row(
         lambda w: f"/phases/{w.phase.pk}/leaderboard/?split=private", R(403, 403, 403, 403, 403, 200, 200)
