@@ -216,6 +216,12 @@ class TeamUpdateSerializer(serializers.Serializer):
         required=False, help_text="PNG, JPEG or WebP (multipart only); checked, re-encoded and shrunk."
     )
 
+    def validate(self, attrs):
+        # An empty body (or a multipart body with no part at all) changes nothing: say so rather than 200.
+        if not attrs:
+            raise serializers.ValidationError(_("Send at least one of name, country or logo."), code="empty")
+        return attrs
+
 
 class JoinSerializer(serializers.Serializer):
     join_code = serializers.CharField(max_length=40)

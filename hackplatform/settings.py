@@ -317,7 +317,7 @@ REST_FRAMEWORK = {
         "email": os.environ.get("THROTTLE_EMAIL", "5/hour"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "hackplatform.pagination.Pagination",
     "PAGE_SIZE": 50,
     # JSON bodies everywhere; views that take a file list MultiPartParser first (hackplatform.schema.AutoSchema
     # documents each operation's first parser only: one media type per operation).

@@ -15,7 +15,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ParseError, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -25,6 +24,7 @@ from rest_framework.views import APIView
 
 from challenges.selectors import team_of
 from hackplatform.api import id_param
+from hackplatform.pagination import Pagination
 
 from . import rules, selectors, services
 from .archives import submissions_zip
@@ -81,7 +81,7 @@ class PhaseSubmissionsView(APIView):
     def get(self, request, pk: int):
         phase = _phase_or_404(request, pk)
         team = team_of(event=phase.challenge.event, user=request.user)
-        paginator = PageNumberPagination()
+        paginator = Pagination()
         qs = selectors.team_submissions(phase=phase, team=team) if team else selectors.Submission.objects.none()
         page = paginator.paginate_queryset(qs.select_related("team"), request, view=self)
         context = {"show_private": _show_private(request, phase)}
@@ -168,7 +168,7 @@ class PhaseAllSubmissionsView(APIView):
     )
     def get(self, request, pk: int):
         phase, status_filter, team_id = _organizer_listing(request, pk)
-        paginator = PageNumberPagination()
+        paginator = Pagination()
         qs = selectors.phase_submissions(phase=phase, status=status_filter, team_id=team_id)
         page = paginator.paginate_queryset(qs, request, view=self)
         context = {"show_private": True}

@@ -221,3 +221,29 @@ def test_a_page_address_no_route_matches_still_answers_the_html_page(client):
 def test_the_seed_only_organizers_see_is_optional_in_the_challenge_answer(schema):
     challenge = schema["components"]["schemas"]["Challenge"]
     assert "dataset_seed" not in challenge["required"] and "title" in challenge["required"]
+
+
+@pytest.mark.parametrize("page", ["", "x", "0", "-1", "²"])
+def test_a_page_that_is_not_a_whole_number_from_1_is_refused_with_a_reason(api, page):
+    response = api.get("/api/v1/events/", {"page": page})
+    assert response.status_code == 400
+    assert "page" in response.json()["errors"]
+
+
+def test_a_text_longer_than_its_limit_is_refused_even_when_trimming_would_fit_it(api):
+    phase = PhaseFactory()
+    api.force_authenticate(make_organizer(phase.challenge.event))
+    response = api.post(
+        "/api/v1/challenges/",
+        {"event": phase.challenge.event.slug, "kind": "judged", "title": " " + "x" * 200},
+    )
+    assert response.status_code == 400
+    assert "title" in response.json()["errors"]
+
+
+def test_an_empty_team_edit_is_refused_with_a_reason(api):
+    team = TeamFactory()
+    api.force_authenticate(team.captain)
+    response = api.patch(f"/api/v1/teams/{team.pk}/", {}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["detail"]
