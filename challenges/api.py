@@ -372,7 +372,7 @@ class ChallengeViewSet(
         events = selectors.events_visible_to(self.request.user)
         qs = Challenge.objects.filter(event__in=events).select_related("event").prefetch_related("phases")
         slug = self.request.query_params.get("event")
-        if slug:
+        if slug is not None:
             if not _SLUG.fullmatch(slug):
                 raise ValidationError(_("The event filter must be an event’s slug (letters, digits and hyphens)."))
             qs = qs.filter(event__slug=slug)

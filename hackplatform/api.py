@@ -25,9 +25,9 @@ MAX_ID = 2**63 - 1
 
 def id_param(request, name: str) -> int | None:
     """A whole-number query parameter naming a row (`?challenge=12`): None when absent, 400 when it is
-    not a whole number or is beyond any id (SQLite cannot even compare such a number)."""
+    empty, not a whole number or beyond any id (SQLite cannot even compare such a number)."""
     raw = request.query_params.get(name)
-    if not raw:
+    if raw is None:
         return None
     # str.isdigit() alone also accepts "²", which int() refuses.
     if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:

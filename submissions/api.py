@@ -205,12 +205,12 @@ def _organizer_listing(request, pk: int):
     phase = _phase_or_404(request, pk)
     if not selectors.may_list_all_submissions(request.user, phase):
         raise PermissionDenied(_("Only the organizers of this event can see all of its submissions."))
-    status_filter = request.query_params.get("status", "")
-    if status_filter and status_filter not in Submission.Status.values:
+    status_filter = request.query_params.get("status")
+    if status_filter is not None and status_filter not in Submission.Status.values:
         raise ValidationError(
             {"status": [_("Unknown status; use one of: %(values)s.") % {"values": ", ".join(Submission.Status.values)}]}
         )
-    return phase, status_filter, id_param(request, "team")
+    return phase, status_filter or "", id_param(request, "team")
 
 
 class SubmissionFileView(APIView):

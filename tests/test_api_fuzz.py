@@ -39,7 +39,9 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from hypothesis.stateful import run_state_machine_as_test
 from knox.models import AuthToken
+from schemathesis.core.parameters import ParameterLocation
 
 from hackplatform.wsgi import application
 
@@ -56,7 +58,7 @@ CONFIG = schemathesis.Config.from_dict(
         "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
         # The coverage phase's boundary values are unbounded in number (thousands of requests per
         # operation here); the seeded fuzzing phase, in both positive and negative modes, stays bounded.
-        "phases": {"coverage": {"enabled": COVERAGE_PHASE}, "stateful": {"enabled": False}},
+        "phases": {"coverage": {"enabled": COVERAGE_PHASE}, "stateful": {"enabled": True}},
         # Every check runs; a schema-valid request may still be refused by a business rule (not registered,
         # already in a team, window closed, limits, not an organizer, a name taken, no such object): those
         # refusals are listed in the schema and carry {detail, code}, which _run asserts.
@@ -222,10 +224,12 @@ def _real_objects(case, demo: dict, pick: int) -> None:
             case.path_parameters[name] = nth("phases")
         elif path.startswith("/api/v1/submissions/"):
             case.path_parameters[name] = nth("submissions")
-    if isinstance(case.body, dict):
-        if "event" in case.body:
+    negative_body = case.meta is not None and case.meta.is_negative_at(ParameterLocation.BODY)
+    if isinstance(case.body, dict) and not negative_body:
+        # Only a reference of the right type is replaced: a negative case's wrong type stays wrong.
+        if isinstance(case.body.get("event"), str):
             case.body["event"] = nth("slug")
-        if "challenge" in case.body:
+        if type(case.body.get("challenge")) is int:
             case.body["challenge"] = nth("challenges")
 
 
@@ -272,3 +276,52 @@ def test_api_as_a_participant(case, pick, demo):
 @FUZZ_SETTINGS
 def test_api_as_an_organizer(case, pick, demo):
     _run(case, demo, pick, "organizer")
+
+
+# Stateful phase: schemathesis chains operations through the links it infers from the schema (a created
+# team's id into its join, a phase's id into its upload, ...), every check on every step.
+STATEFUL_SETTINGS = hypothesis_settings(
+    max_examples=int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "10")),
+    stateful_step_count=int(os.environ.get("FUZZ_STATEFUL_STEPS", "6")),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+# Its own copy of the schema, with the caller's token given as schemathesis' auth (so that its auth
+# probes know the credentials are real and remove them); the token is the role's, set by _run_stateful.
+workflow_schema = _load_schema()
+_WORKFLOW_TOKEN: dict[str, str] = {}
+
+
+@workflow_schema.auth()
+class _RoleToken:
+    def get(self, case, context):
+        return _WORKFLOW_TOKEN["token"]
+
+    def set(self, case, data, context):
+        case.headers = {**(case.headers or {}), "Authorization": f"Token {data}"}
+
+
+def _run_stateful(demo: dict, user: str) -> None:
+    _WORKFLOW_TOKEN["token"] = demo["tokens"][user]
+
+    class Workflow(workflow_schema.as_state_machine()):
+        def before_call(self, case):
+            _small_files(case)
+
+        def call(self, case, **kwargs):
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                return super().call(case, **kwargs)
+
+    run_state_machine_as_test(Workflow, settings=STATEFUL_SETTINGS)
+
+
+def test_api_workflows_as_a_participant(demo):
+    _run_stateful(demo, "alice")
+
+
+def test_api_workflows_as_an_organizer(demo):
+    _run_stateful(demo, "organizer")

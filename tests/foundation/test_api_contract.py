@@ -132,6 +132,8 @@ def test_an_upload_documents_and_sends_its_location(schema, api):
     [
         ("/api/v1/phases/?challenge=9223372036854775808", 400),
         ("/api/v1/phases/?challenge=99999999999999999999999999", 400),
+        ("/api/v1/phases/?challenge=", 400),
+        ("/api/v1/challenges/?event=", 400),
         ("/api/v1/phases/9223372036854775808/", 404),
         ("/api/v1/challenges/9223372036854775808/", 404),
         ("/api/v1/teams/9223372036854775808/", 404),

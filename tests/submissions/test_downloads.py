@@ -66,7 +66,9 @@ def test_the_organizers_list_a_phases_submissions_filtered_by_status_and_team(ap
     assert [row["id"] for row in api.get(url, {"status": "scored", "team": team_b.pk}).json()["results"]] == [done_b.pk]
 
 
-@pytest.mark.parametrize("query", [{"status": "nonsense"}, {"team": "x"}, {"team": "9223372036854775808"}])
+@pytest.mark.parametrize(
+    "query", [{"status": "nonsense"}, {"status": ""}, {"team": "x"}, {"team": ""}, {"team": "9223372036854775808"}]
+)
 def test_it_refuses_a_bad_filter_with_a_reason(api, query):
     phase = open_phase()
     api.force_authenticate(make_organizer(phase.challenge.event))
