@@ -102,7 +102,10 @@ class EventViewSet(
 
     def get_queryset(self):
         events = selectors.events_visible_to(self.request.user)
-        if self.request.query_params.get("mine", "").lower() in ("1", "true", "yes"):
+        mine = self.request.query_params.get("mine")
+        if mine is not None and mine.lower() not in ("1", "true", "yes", "0", "false", "no"):
+            raise ValidationError({"mine": [_("mine must be true or false.")]})
+        if mine is not None and mine.lower() in ("1", "true", "yes"):
             events = events.filter(pk__in=list(selectors.event_roles_of(self.request.user)))
         return events.order_by("-created_at")
 

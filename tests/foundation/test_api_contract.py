@@ -249,3 +249,11 @@ def test_an_empty_team_edit_is_refused_with_a_reason(api):
     response = api.patch(f"/api/v1/teams/{team.pk}/", {}, format="multipart")
     assert response.status_code == 400
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("value", ["", "maybe"])
+def test_the_mine_filter_takes_true_or_false_only(api, value):
+    api.force_authenticate(UserFactory())
+    response = api.get("/api/v1/events/", {"mine": value})
+    assert response.status_code == 400
+    assert "mine" in response.json()["errors"]
