@@ -215,7 +215,8 @@ def _real_objects(case, demo: dict, pick: int) -> None:
         values = demo[kind]
         return values[(pick - 1) % len(values)]
 
-    for name in list(case.path_parameters or {}):
+    negative_path = case.meta is not None and case.meta.is_negative_at(ParameterLocation.PATH)
+    for name in [] if negative_path else list(case.path_parameters or {}):
         if name == "slug":
             case.path_parameters[name] = nth("slug")
         elif name == "team_id":
