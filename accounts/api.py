@@ -48,6 +48,7 @@ class ObtainTokenView(APIView):
     throttle_scope = "login"
 
     @extend_schema(
+        auth=[],
         request=TokenRequestSerializer,
         responses={
             200: inline_serializer(
@@ -135,6 +136,7 @@ class RegisterView(APIView):
     throttle_classes = [AnonRateThrottle, SignupRateThrottle]
 
     @extend_schema(
+        auth=[],
         request=RegisterSerializer,
         responses={
             201: inline_serializer(

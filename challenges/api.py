@@ -17,12 +17,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from hackplatform.api import id_param
 
 from . import selectors, services
 from .models import Challenge, Event, EventRole, Phase, Team, TeamMembership
@@ -34,10 +35,12 @@ from .serializers import (
     EventRoleSerializer,
     EventSerializer,
     JoinSerializer,
+    MeSerializer,
     PhaseSerializer,
     RegistrationSerializer,
     TeamSerializer,
     TeamUpdateSerializer,
+    TermsSerializer,
     UsernameSerializer,
 )
 
@@ -93,12 +96,16 @@ class EventViewSet(
 ):
     serializer_class = EventSerializer
     lookup_field = "slug"
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    # JSON is the documented body; multipart is still read for an optional `banner` image.
+    parser_classes = [JSONParser, MultiPartParser]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         events = selectors.events_visible_to(self.request.user)
-        if self.request.query_params.get("mine", "").lower() in ("1", "true", "yes"):
+        mine = self.request.query_params.get("mine")
+        if mine is not None and mine.lower() not in ("1", "true", "yes", "0", "false", "no"):
+            raise ValidationError({"mine": [_("mine must be true or false.")]})
+        if mine is not None and mine.lower() in ("1", "true", "yes"):
             events = events.filter(pk__in=list(selectors.event_roles_of(self.request.user)))
         return events.order_by("-created_at")
 
@@ -146,13 +153,41 @@ class EventViewSet(
         )
 
 
+@extend_schema_view(
+    get=extend_schema(summary="The event's current data-use agreement", responses={200: TermsSerializer}),
+    post=extend_schema(
+        summary="Publish a new version of the data-use agreement (the event's organizers)",
+        request=TermsSerializer,
+        responses={201: TermsSerializer},
+    ),
+)
+class EventTermsView(APIView):
+    """GET: the current data-use agreement (404 while there is none). POST `{text}`: the organizers publish
+    a new version; everyone registered must accept it again (`POST .../register/ {accept_terms: true}`)."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def get(self, request, slug: str):
+        terms = visible_event(request, slug).current_terms
+        if terms is None:
+            raise NotFound(_("This event has no data-use agreement yet."))
+        return Response(TermsSerializer(terms).data)
+
+    def post(self, request, slug: str):
+        event = visible_event(request, slug)
+        serializer = TermsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        terms = services.terms_publish(event=event, actor=request.user, text=serializer.validated_data["text"])
+        return Response(TermsSerializer(terms).data, status=status.HTTP_201_CREATED)
+
+
 class EventTeamsView(generics.ListCreateAPIView):
     """GET: the event's teams. POST `{name, country}` (multipart with an optional `logo`): create a team
     with the caller as captain; the answer carries `join_code` and `invite_url` to share."""
 
     serializer_class = TeamSerializer
     permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, JSONParser]  # multipart (documented): the optional `logo`
 
     def get_queryset(self):
         event = visible_event(self.request, self.kwargs["slug"])
@@ -167,6 +202,18 @@ class EventTeamsView(generics.ListCreateAPIView):
         serializer.instance = Team.objects.prefetch_related(
             Prefetch("memberships", queryset=TeamMembership.objects.select_related("user"))
         ).get(pk=team.pk)
+
+
+class MeView(APIView):
+    """The caller: who they are, and their events with their role and team there."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="me_retrieve", responses={200: MeSerializer})
+    def get(self, request):
+        user = request.user
+        user.my_events = selectors.events_of_user(user)
+        return Response(MeSerializer(user).data)
 
 
 def _visible_team(request, team_id: int) -> Team:
@@ -187,7 +234,7 @@ class TeamDetailView(APIView):
     organizer changes its `name`, `country` or `logo` (the logo in a multipart body)."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, JSONParser]  # multipart (documented): the optional `logo`
 
     @extend_schema(responses={200: TeamSerializer, 404: DETAIL})
     def get(self, request, team_id: int):
@@ -196,7 +243,7 @@ class TeamDetailView(APIView):
 
     @extend_schema(
         summary="Edit a team (its captain or the event's organizers)",
-        request={"application/json": TeamUpdateSerializer, "multipart/form-data": TeamUpdateSerializer},
+        request=TeamUpdateSerializer,
         responses={200: TeamSerializer, 400: DETAIL, 403: DETAIL, 404: DETAIL},
     )
     def patch(self, request, team_id: int):
@@ -328,7 +375,7 @@ class ChallengeViewSet(
         events = selectors.events_visible_to(self.request.user)
         qs = Challenge.objects.filter(event__in=events).select_related("event").prefetch_related("phases")
         slug = self.request.query_params.get("event")
-        if slug:
+        if slug is not None:
             if not _SLUG.fullmatch(slug):
                 raise ValidationError(_("The event filter must be an event’s slug (letters, digits and hyphens)."))
             qs = qs.filter(event__slug=slug)
@@ -404,12 +451,9 @@ class PhaseViewSet(
     def get_queryset(self):
         events = selectors.events_visible_to(self.request.user)
         qs = Phase.objects.filter(challenge__event__in=events).select_related("challenge__event")
-        challenge = self.request.query_params.get("challenge")
-        if challenge:
-            # str.isdigit() alone also accepts "²", which int() refuses.
-            if not (challenge.isascii() and challenge.isdigit()):
-                raise ValidationError(_("The challenge filter must be a challenge’s id (a whole number)."))
-            qs = qs.filter(challenge_id=int(challenge))
+        challenge = id_param(self.request, "challenge")
+        if challenge is not None:
+            qs = qs.filter(challenge_id=challenge)
         return qs.order_by("challenge_id", "order", "opens_at")
 
     def perform_create(self, serializer):

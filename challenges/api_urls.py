@@ -9,7 +9,9 @@ router.register("challenges", api.ChallengeViewSet, basename="challenge")
 router.register("phases", api.PhaseViewSet, basename="phase")
 
 urlpatterns = [
+    path("me/", api.MeView.as_view(), name="me"),
     path("events/<slug:slug>/teams/", api.EventTeamsView.as_view(), name="event-teams"),
+    path("events/<slug:slug>/terms/", api.EventTermsView.as_view(), name="event-terms"),
     path("events/<slug:slug>/judges/", api.EventRolesView.as_view(), name="event-judges"),
     path("events/<slug:slug>/organizers/", api.EventOrganizersView.as_view(), name="event-organizers"),
     path("teams/<int:team_id>/", api.TeamDetailView.as_view(), name="team-detail"),

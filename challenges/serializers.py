@@ -122,6 +122,14 @@ class EventRegisterSerializer(serializers.Serializer):
     )
 
 
+class TermsSerializer(serializers.Serializer):
+    """A version of the event's data-use agreement (Markdown); registering accepts the newest."""
+
+    version = serializers.IntegerField(read_only=True)
+    text = serializers.CharField(max_length=100_000, help_text="Markdown.")
+    published_at = serializers.DateTimeField(read_only=True)
+
+
 class RegistrationSerializer(serializers.Serializer):
     event = serializers.CharField(source="event.slug")
     terms_version = serializers.IntegerField(source="terms.version", allow_null=True, default=None)
@@ -207,6 +215,12 @@ class TeamUpdateSerializer(serializers.Serializer):
     logo = serializers.FileField(
         required=False, help_text="PNG, JPEG or WebP (multipart only); checked, re-encoded and shrunk."
     )
+
+    def validate(self, attrs):
+        # An empty body (or a multipart body with no part at all) changes nothing: say so rather than 200.
+        if not attrs:
+            raise serializers.ValidationError(_("Send at least one of name, country or logo."), code="empty")
+        return attrs
 
 
 class JoinSerializer(serializers.Serializer):
@@ -391,3 +405,39 @@ class ChallengeSerializer(serializers.ModelSerializer):
 class DatasetUploadSerializer(serializers.Serializer):
     truth_file = serializers.FileField(help_text="The hidden truth CSV (checked against the scoring rules).")
     public_files = serializers.FileField(help_text="Participant files: a zip (with sample_submission.csv) or one CSV.")
+
+
+class MyEventSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="event.slug")
+    name = serializers.CharField(source="event.name")
+    role = serializers.CharField(help_text="organizer, judge or participant")
+    team = serializers.SerializerMethodField(help_text="The caller's team there: {id, name}, or null.")
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+            "required": ["id", "name"],
+        }
+    )
+    def get_team(self, item: dict) -> dict | None:
+        team = item["team"]
+        return {"id": team.pk, "name": team.name} if team else None
+
+
+class MeSerializer(serializers.Serializer):
+    """The caller, with the events where they organize, judge or take part."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.EmailField()
+    email_verified = serializers.BooleanField(source="can_receive_email")
+    country = CountryField()
+    time_zone = serializers.CharField(source="timezone")
+    language = serializers.CharField(source="preferred_language")
+    can_create_events = serializers.SerializerMethodField()
+    events = MyEventSerializer(many=True, source="my_events")
+
+    def get_can_create_events(self, user) -> bool:
+        return user.has_perm("challenges.add_event")

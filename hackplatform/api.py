@@ -11,12 +11,30 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .refusals import as_refusal
+
+# The largest id a database row can have (a signed 64-bit integer): a bigger one names nothing.
+MAX_ID = 2**63 - 1
+
+
+def id_param(request, name: str) -> int | None:
+    """A whole-number query parameter naming a row (`?challenge=12`): None when absent, 400 when it is
+    empty, not a whole number or beyond any id (SQLite cannot even compare such a number)."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    # str.isdigit() alone also accepts "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
+        raise DRFValidationError(
+            {name: [_("The %(name)s filter must be an id (a whole number).") % {"name": name}]}, code="invalid_id"
+        )
+    return int(raw)
 
 
 def exception_handler(exc, context):
@@ -37,6 +55,9 @@ def exception_handler(exc, context):
             body["resets_at"] = refusal.retry_after.isoformat()
             headers["Retry-After"] = http_date(refusal.retry_after.timestamp())
         return Response(body, status=refusal.status, headers=headers)
+    if isinstance(exc, OverflowError):
+        # A number beyond what the database stores (SQLite raises instead of matching nothing): no such row.
+        return Response({"detail": _("No such object: the number is too large."), "code": "not_found"}, status=404)
     response = drf_exception_handler(exc, context)
     if isinstance(exc, Throttled) and response is not None:
         # DRF sets Retry-After from exc.wait; the body says why and when, like every other refusal.

@@ -20,6 +20,26 @@ class HackplatformConfig(AppConfig):
 
     def ready(self) -> None:
         ensure_local_folders()
+        check_length_before_trimming()
+
+
+def check_length_before_trimming() -> None:
+    """DRF's CharField trims spaces and then checks `max_length`, so 201 characters with a leading space
+    pass a field the schema says holds 200. The API promises the schema's `maxLength` for the text sent:
+    every CharField (all apps' serializers) checks the length as sent, then trims as before."""
+    from rest_framework import serializers
+
+    original = serializers.CharField.to_internal_value
+    if getattr(original, "checks_sent_length", False):
+        return
+
+    def to_internal_value(self, data):
+        if self.max_length is not None and isinstance(data, str) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return original(self, data)
+
+    to_internal_value.checks_sent_length = True
+    serializers.CharField.to_internal_value = to_internal_value
 
 
 def ensure_local_folders() -> None:

@@ -363,9 +363,13 @@ REST_FRAMEWORK = {
         "email": os.environ.get("THROTTLE_EMAIL", "5/hour"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "hackplatform.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies everywhere; views that take a file list MultiPartParser first (hackplatform.schema.AutoSchema
+    # documents each operation's first parser only: one media type per operation).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_SCHEMA_CLASS": "hackplatform.schema.AutoSchema",
     "EXCEPTION_HANDLER": "hackplatform.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -377,6 +381,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Requests and answers get components of their own: read-only fields are not required in requests,
+    # and file fields are binary in requests (a URL in answers).
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hackplatform.schema.document_refusals",
+    ],
 }
 
 # Email: printed to the console unless an SMTP host is configured.

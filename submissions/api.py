@@ -6,14 +6,15 @@ import abc
 import hashlib
 
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.exceptions import ParseError
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -22,10 +23,15 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from challenges.selectors import team_of
+from hackplatform.api import id_param
+from hackplatform.pagination import Pagination
 
 from . import rules, selectors, services
+from .archives import submissions_zip
+from .models import Submission
 from .serializers import (
     LeaderboardSerializer,
+    PaginatedSubmissionListSerializer,
     RescoreResultSerializer,
     SubmissionCreatedSerializer,
     SubmissionSerializer,
@@ -68,13 +74,14 @@ class PhaseSubmissionsView(APIView):
 
     @extend_schema(
         operation_id="phase_submissions_list",
-        responses={200: SubmissionSerializer(many=True)},
-        summary="Your team's submissions to the phase",
+        parameters=[OpenApiParameter("page", OpenApiTypes.INT, description="Page number (50 per page).")],
+        responses={200: PaginatedSubmissionListSerializer},
+        summary="Your team's submissions to the phase (paginated, newest first)",
     )
     def get(self, request, pk: int):
         phase = _phase_or_404(request, pk)
         team = team_of(event=phase.challenge.event, user=request.user)
-        paginator = PageNumberPagination()
+        paginator = Pagination()
         qs = selectors.team_submissions(phase=phase, team=team) if team else selectors.Submission.objects.none()
         page = paginator.paginate_queryset(qs.select_related("team"), request, view=self)
         context = {"show_private": _show_private(request, phase)}
@@ -90,7 +97,21 @@ class PhaseSubmissionsView(APIView):
                 OpenApiParameter.HEADER,
                 description="Any unique string (up to 128 characters); a retried upload with the same key "
                 "answers with the first submission instead of creating a second one.",
-            )
+            ),
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[201],
+                description="The new submission's API address (`/api/v1/submissions/{id}/`).",
+            ),
+            OpenApiParameter(
+                "Idempotent-Replayed",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[201],
+                description="`true` when the Idempotency-Key was seen before and this is the first submission.",
+            ),
         ],
         responses={
             201: SubmissionCreatedSerializer,
@@ -124,10 +145,94 @@ class PhaseSubmissionsView(APIView):
             received_at=received_at,
             body_received_at=timezone.now(),
         )
-        headers = {"Location": submission.get_absolute_url()}
+        headers = {"Location": request.build_absolute_uri(reverse("api:submission-detail", args=[submission.pk]))}
         if not created:
             headers["Idempotent-Replayed"] = "true"
         return Response(SubmissionCreatedSerializer(submission).data, status=status.HTTP_201_CREATED, headers=headers)
+
+
+class PhaseAllSubmissionsView(APIView):
+    """Every submission of a phase, for the event's organizers: filter by `status` and `team`."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="phase_all_submissions_list",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=[s.value for s in Submission.Status]),
+            OpenApiParameter("team", OpenApiTypes.INT, description="Only this team's submissions (its id)."),
+            OpenApiParameter("page", OpenApiTypes.INT, description="Page number (50 per page)."),
+        ],
+        responses={200: PaginatedSubmissionListSerializer},
+        summary="All the phase's submissions (the event's organizers), newest first",
+    )
+    def get(self, request, pk: int):
+        phase, status_filter, team_id = _organizer_listing(request, pk)
+        paginator = Pagination()
+        qs = selectors.phase_submissions(phase=phase, status=status_filter, team_id=team_id)
+        page = paginator.paginate_queryset(qs, request, view=self)
+        context = {"show_private": True}
+        return paginator.get_paginated_response(SubmissionSerializer(page, many=True, context=context).data)
+
+
+class PhaseSubmissionsArchiveView(APIView):
+    """The same selection as a zip: each submission's file and an `index.csv`."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="phase_all_submissions_archive",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=[s.value for s in Submission.Status]),
+            OpenApiParameter("team", OpenApiTypes.INT, description="Only this team's submissions (its id)."),
+        ],
+        responses={(200, "application/zip"): OpenApiTypes.BINARY},
+        summary="Download the phase's submissions as one zip (the event's organizers)",
+    )
+    def get(self, request, pk: int):
+        phase, status_filter, team_id = _organizer_listing(request, pk)
+        qs = selectors.phase_submissions(phase=phase, status=status_filter, team_id=team_id)
+        return FileResponse(
+            submissions_zip(qs.iterator()),
+            as_attachment=True,
+            filename=f"phase-{phase.pk}-submissions.zip",
+            content_type="application/zip",
+        )
+
+
+def _organizer_listing(request, pk: int):
+    """The phase (organizers only: 403 saying so), and the validated `status` and `team` filters."""
+    phase = _phase_or_404(request, pk)
+    if not selectors.may_list_all_submissions(request.user, phase):
+        raise PermissionDenied(_("Only the organizers of this event can see all of its submissions."))
+    status_filter = request.query_params.get("status")
+    if status_filter is not None and status_filter not in Submission.Status.values:
+        raise ValidationError(
+            {"status": [_("Unknown status; use one of: %(values)s.") % {"values": ", ".join(Submission.Status.values)}]}
+        )
+    return phase, status_filter or "", id_param(request, "team")
+
+
+class SubmissionFileView(APIView):
+    """The file a submission was uploaded with: its team's members and the event's organizers (others: 404)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="submission_file",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        summary="Download a submission's file (its team, the organizers)",
+    )
+    def get(self, request, pk: int):
+        submission = _submission_or_404(request, pk)
+        if not submission.file:
+            raise Http404(_("This submission has no file."))
+        return FileResponse(
+            submission.file.open("rb"),
+            as_attachment=True,
+            filename=selectors.submission_download_name(submission),
+            content_type="application/octet-stream",
+        )
 
 
 class SubmissionDetailView(APIView):

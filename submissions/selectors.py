@@ -175,6 +175,32 @@ def team_submissions(*, phase: Phase, team: Team) -> QuerySet[Submission]:
     return Submission.objects.filter(phase=phase, team=team).order_by("-received_at", "-id")
 
 
+def phase_submissions(*, phase: Phase, status: str = "", team_id: int | None = None) -> QuerySet[Submission]:
+    """Every submission of the phase (for its organizers), newest first, optionally of one status or team."""
+    qs = Submission.objects.filter(phase=phase).select_related("team").order_by("-received_at", "-id")
+    if status:
+        qs = qs.filter(status=status)
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    return qs
+
+
+def phase_submitting_teams(*, phase: Phase) -> QuerySet[Team]:
+    """The teams that submitted to the phase, by name (the organizers' team filter)."""
+    return Team.objects.filter(submissions__phase=phase).distinct().order_by("name")
+
+
+def may_list_all_submissions(user: User | None, phase: Phase) -> bool:
+    return is_organizer(user, phase.challenge.event)
+
+
+def submission_download_name(submission: Submission) -> str:
+    """The name a downloaded file gets: its id and the participant's own name (path parts dropped)."""
+    original = (submission.original_name or "predictions.csv").replace("\\", "/").rsplit("/", 1)[-1]
+    original = "".join(ch for ch in original if ch.isprintable() and ch not in "\"';:") or "predictions.csv"
+    return f"submission-{submission.pk}-{original}"
+
+
 def queue_position(submission: Submission) -> int | None:
     """1 for the next one to be scored; None unless queued."""
     if submission.status != Status.QUEUED:

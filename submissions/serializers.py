@@ -93,6 +93,15 @@ class SubmissionSerializer(serializers.ModelSerializer):
         return data
 
 
+class PaginatedSubmissionListSerializer(serializers.Serializer):
+    """A page of submissions, as DRF's PageNumberPagination answers it."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SubmissionSerializer(many=True)
+
+
 class LeaderboardTeamSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()

@@ -7,6 +7,7 @@ app_name = "submissions"
 urlpatterns = [
     path("phases/<int:pk>/submit/", views.phase_submit, name="phase_submit"),
     path("phases/<int:pk>/my-submissions/", views.my_submissions, name="my_submissions"),
+    path("phases/<int:pk>/all-submissions/", views.phase_all_submissions, name="phase_all_submissions"),
     path("phases/<int:pk>/leaderboard/", views.phase_leaderboard, name="phase_leaderboard"),
     path("phases/<int:pk>/leaderboard.csv", views.phase_leaderboard_csv, name="phase_leaderboard_csv"),
     path("phases/<int:pk>/rescore/", views.phase_rescore, name="phase_rescore"),

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from django.views.decorators.http import require_POST
 from challenges.models import Challenge, Event, Phase
 from challenges.selectors import is_organizer, team_of
 from hackplatform.refusals import Refusal, as_refusal
-from hackplatform.web import csv_response, explain
+from hackplatform.web import csv_response, explain, explain_refusals, safe_next_url
 
 from . import pictures, rules, selectors, services
 from .forms import UploadForm
@@ -149,6 +149,34 @@ def my_submissions(request, pk: int):
     return render(request, "submissions/my_submissions.html", context)
 
 
+@login_required
+@explain_refusals
+def phase_all_submissions(request, pk: int):
+    """The organizers' table of a phase's submissions: filter by status and team, download, re-score, cancel."""
+    phase = _phase_or_404(request, pk)
+    if not selectors.may_list_all_submissions(request.user, phase):
+        raise PermissionDenied(_("Only the organizers of this event can see all of its submissions."))
+    status_filter = request.GET.get("status", "")
+    if status_filter not in Submission.Status.values:
+        status_filter = ""
+    team_raw = request.GET.get("team", "")
+    team_id = int(team_raw) if team_raw.isascii() and team_raw.isdigit() and int(team_raw) <= 2**63 - 1 else None
+    qs = selectors.phase_submissions(phase=phase, status=status_filter, team_id=team_id)
+    query = {k: v for k, v in (("status", status_filter), ("team", team_id)) if v}
+    context = {
+        **_phase_context(request, phase),
+        "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+        "statuses": Submission.Status.choices,
+        "teams": selectors.phase_submitting_teams(phase=phase),
+        "status_filter": status_filter,
+        "team_filter": team_id,
+        "filter_query": urlencode(query),
+        "archive_url": reverse("api:phase-submissions-archive", args=[phase.pk])
+        + ("?" + urlencode(query) if query else ""),
+    }
+    return render(request, "submissions/phase_all_submissions.html", context)
+
+
 # One submission ---------------------------------------------------------------------------------
 
 
@@ -227,7 +255,7 @@ def submission_action(request, pk: int, action: str):
             "final": _("This is now your team's final submission."),
         }
         messages.success(request, done[action])
-    return redirect(submission)
+    return redirect(safe_next_url(request, request.POST.get("next"), submission.get_absolute_url()))
 
 
 @login_required

@@ -2,8 +2,10 @@
 
 Every operation of /api/v1/schema/ gets a bounded, seeded batch of generated requests (valid and
 deliberately invalid ones), sent to the WSGI application as a participant (alice) and as an organizer,
-on top of the demo event. Whatever the input, the answer must not be a server error, and a refusal
-carries {"detail": ...}.
+on top of the demo event. Every schemathesis check runs on every answer (no server error, documented
+status codes, content types, headers and bodies, invalid data refused, valid data accepted or refused
+by a listed business rule, authentication enforced), and a refusal carries {"detail": ...}. Phases:
+examples, coverage and fuzzing per operation, and stateful workflows chaining operations.
 
 1. The demo event (seed_demo, plus one scored submission) is seeded once per module inside a
    transaction that is rolled back at the end; each operation runs in a savepoint of its own.
@@ -39,25 +41,32 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from hypothesis.stateful import run_state_machine_as_test
 from knox.models import AuthToken
-from schemathesis.checks import not_a_server_error
+from schemathesis.core.parameters import ParameterLocation
 
 from hackplatform.wsgi import application
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
-# A deeper run by hand: FUZZ_EXAMPLES=200 FUZZ_COVERAGE=1 (boundary values too; many minutes).
+# A deeper run by hand: FUZZ_EXAMPLES=100 (or more); FUZZ_COVERAGE=0 skips the boundary values.
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
-COVERAGE_PHASE = os.environ.get("FUZZ_COVERAGE") == "1"
+COVERAGE_PHASE = os.environ.get("FUZZ_COVERAGE", "1") == "1"
 MAX_UPLOAD_BYTES = 4096
 
 CONFIG = schemathesis.Config.from_dict(
     {
         "seed": 20240611,
         "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
-        # The coverage phase's boundary values are unbounded in number (thousands of requests per
-        # operation here); the seeded fuzzing phase, in both positive and negative modes, stays bounded.
-        "phases": {"coverage": {"enabled": COVERAGE_PHASE}, "stateful": {"enabled": False}},
+        # Phases: examples, coverage (boundary values), fuzzing (seeded, positive and negative) and
+        # stateful (the workflow tests below).
+        "phases": {"coverage": {"enabled": COVERAGE_PHASE}, "stateful": {"enabled": True}},
+        # Every check runs; a schema-valid request may still be refused by a business rule (not registered,
+        # already in a team, window closed, limits, not an organizer, a name taken, no such object): those
+        # refusals are listed in the schema and carry {detail, code}, which _run asserts.
+        "checks": {
+            "positive_data_acceptance": {"expected-statuses": ["2XX", "400", "401", "403", "404", "409", "413", "429"]},
+        },
     }
 )
 
@@ -206,7 +215,8 @@ def _real_objects(case, demo: dict, pick: int) -> None:
         values = demo[kind]
         return values[(pick - 1) % len(values)]
 
-    for name in list(case.path_parameters or {}):
+    negative_path = case.meta is not None and case.meta.is_negative_at(ParameterLocation.PATH)
+    for name in [] if negative_path else list(case.path_parameters or {}):
         if name == "slug":
             case.path_parameters[name] = nth("slug")
         elif name == "team_id":
@@ -217,10 +227,12 @@ def _real_objects(case, demo: dict, pick: int) -> None:
             case.path_parameters[name] = nth("phases")
         elif path.startswith("/api/v1/submissions/"):
             case.path_parameters[name] = nth("submissions")
-    if isinstance(case.body, dict):
-        if "event" in case.body:
+    negative_body = case.meta is not None and case.meta.is_negative_at(ParameterLocation.BODY)
+    if isinstance(case.body, dict) and not negative_body:
+        # Only a reference of the right type is replaced: a negative case's wrong type stays wrong.
+        if isinstance(case.body.get("event"), str):
             case.body["event"] = nth("slug")
-        if "challenge" in case.body:
+        if type(case.body.get("challenge")) is int:
             case.body["challenge"] = nth("challenges")
 
 
@@ -235,9 +247,11 @@ def _run(case, demo: dict, pick: int, user: str) -> None:
     _real_objects(case, demo, pick)
     _small_files(case)
     # Tasks sent on commit (scoring, dataset generation) run too, inline, as after a real commit.
+    headers = {"Authorization": f"Token {demo['tokens'][user]}"}
     with TestCase.captureOnCommitCallbacks(execute=True):
-        response = case.call(headers={"Authorization": f"Token {demo['tokens'][user]}"})
-    case.validate_response(response, checks=[not_a_server_error])
+        response = case.call(headers=headers)
+    # All of schemathesis' checks; told which credentials were sent so that its auth probes remove them.
+    case.validate_response(response, headers=headers)
     if response.status_code >= 400 and "application/json" in response.headers.get("content-type", [""])[0]:
         body = response.json()
         assert isinstance(body, dict) and "detail" in body, body
@@ -265,3 +279,52 @@ def test_api_as_a_participant(case, pick, demo):
 @FUZZ_SETTINGS
 def test_api_as_an_organizer(case, pick, demo):
     _run(case, demo, pick, "organizer")
+
+
+# Stateful phase: schemathesis chains operations through the links it infers from the schema (a created
+# team's id into its join, a phase's id into its upload, ...), every check on every step.
+STATEFUL_SETTINGS = hypothesis_settings(
+    max_examples=int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "10")),
+    stateful_step_count=int(os.environ.get("FUZZ_STATEFUL_STEPS", "6")),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+# Its own copy of the schema, with the caller's token given as schemathesis' auth (so that its auth
+# probes know the credentials are real and remove them); the token is the role's, set by _run_stateful.
+workflow_schema = _load_schema()
+_WORKFLOW_TOKEN: dict[str, str] = {}
+
+
+@workflow_schema.auth()
+class _RoleToken:
+    def get(self, case, context):
+        return _WORKFLOW_TOKEN["token"]
+
+    def set(self, case, data, context):
+        case.headers = {**(case.headers or {}), "Authorization": f"Token {data}"}
+
+
+def _run_stateful(demo: dict, user: str) -> None:
+    _WORKFLOW_TOKEN["token"] = demo["tokens"][user]
+
+    class Workflow(workflow_schema.as_state_machine()):
+        def before_call(self, case):
+            _small_files(case)
+
+        def call(self, case, **kwargs):
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                return super().call(case, **kwargs)
+
+    run_state_machine_as_test(Workflow, settings=STATEFUL_SETTINGS)
+
+
+def test_api_workflows_as_a_participant(demo):
+    _run_stateful(demo, "alice")
+
+
+def test_api_workflows_as_an_organizer(demo):
+    _run_stateful(demo, "organizer")

@@ -405,6 +405,12 @@ PAGES: dict[tuple, Row] = {
     ("submissions:my_submissions", "GET"): Row(
         lambda w: f"/phases/{w.phase.pk}/my-submissions/", R(LOGIN, 200, 200, 200, 200, 200, 200)
     ),
+    ("submissions:phase_all_submissions", "GET"): Row(
+        lambda w: f"/phases/{w.phase.pk}/all-submissions/",
+        R(LOGIN, 403, 403, 403, 403, 200, 200),
+        secret=lambda w: f"/api/v1/submissions/{w.submission.pk}/file/",
+        sees=ORGS,
+    ),
     ("submissions:phase_leaderboard", "GET"): Row(lambda w: f"/phases/{w.phase.pk}/leaderboard/", ALL(200)),
     ("submissions:phase_leaderboard", "GET", "private"): Row(
         lambda w: f"/phases/{w.phase.pk}/leaderboard/?split=private", R(403, 403, 403, 403, 403, 200, 200)
@@ -546,6 +552,7 @@ APIS: dict[tuple, Row] = {
         lambda w: f"{API}/auth/tokens/{w.token_id}/",
         R(UNAUTH, 204, 404, 404, 404, 404, 404, a2=404),  # nobody else's token can be revoked (or probed)
     ),
+    ("api:me", "GET"): Row(lambda w: f"{API}/me/", R(UNAUTH, 200, 200, 200, 200, 200, 200)),
     ("api:event-list", "GET"): Row(lambda w: f"{API}/events/", ALL(200), secret=DRAFT, sees=ORGS),
     ("api:event-list", "POST"): Row(
         lambda w: f"{API}/events/",
@@ -584,6 +591,12 @@ APIS: dict[tuple, Row] = {
         lambda w: f"{API}/events/matrix/teams/",
         R(UNAUTH, 400, 400, 403, 403, 403, 403),  # a, b: already in a team; the others: not registered
         data=lambda w: {"name": "Gamma", "country": "PE"},
+    ),
+    ("api:event-terms", "GET"): Row(lambda w: f"{API}/events/matrix/terms/", ALL(200)),
+    ("api:event-terms", "POST"): Row(
+        lambda w: f"{API}/events/matrix/terms/",
+        R(UNAUTH, 403, 403, 403, 403, 201, 201),
+        data=lambda w: {"text": "Version two of the agreement."},
     ),
     ("api:event-judges", "GET"): Row(lambda w: f"{API}/events/matrix/judges/", R(UNAUTH, 403, 403, 200, 403, 200, 200)),
     ("api:event-judges", "POST"): Row(
@@ -703,6 +716,15 @@ APIS: dict[tuple, Row] = {
     ("api:phase-leaderboard", "GET", "hidden"): Row(
         lambda w: f"{API}/phases/{w.upcoming.pk}/leaderboard/", R(403, 403, 403, 403, 403, 200, 200)
     ),
+    ("api:phase-all-submissions", "GET"): Row(
+        lambda w: f"{API}/phases/{w.phase.pk}/all-submissions/",
+        R(UNAUTH, 403, 403, 403, 403, 200, 200),
+        secret=PRIVATE_SCORE,
+        sees=ORGS,
+    ),
+    ("api:phase-submissions-archive", "GET"): Row(
+        lambda w: f"{API}/phases/{w.phase.pk}/all-submissions/archive/", R(UNAUTH, 403, 403, 403, 403, 200, 200)
+    ),
     ("api:phase-rescore", "POST"): Row(
         lambda w: f"{API}/phases/{w.phase.pk}/rescore/", R(UNAUTH, 403, 403, 403, 403, 200, 200)
     ),
@@ -711,6 +733,9 @@ APIS: dict[tuple, Row] = {
         R(UNAUTH, 200, 404, 404, 404, 200, 200),
         secret=PRIVATE_SCORE,
         sees=ORGS,
+    ),
+    ("api:submission-file", "GET"): Row(
+        lambda w: f"{API}/submissions/{w.submission.pk}/file/", R(UNAUTH, 200, 404, 404, 404, 200, 200)
     ),
     ("api:submission-cancel", "POST"): Row(
         lambda w: f"{API}/submissions/{w.submission.pk}/cancel/", R(UNAUTH, 403, 404, 404, 404, 200, 200)

@@ -1,0 +1,284 @@
+"""`hackplatform`: the command-line client of the REST API v1 (httpx + Click + Rich).
+
+It talks only to the public API, with a token kept in the user's config folder
+(`HACKPLATFORM_CONFIG_DIR`, else Click's app dir). Every command takes `--json` (the API's answer as
+JSON on stdout). Exit codes a script can rely on:
+
+    0 done · 1 the server refused (the reason is printed) · 2 bad usage · 3 not logged in or the token
+    was refused · 4 the server could not be reached · 5 the submission was scored as failed
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+
+import click
+import httpx
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+EXIT_REFUSED, EXIT_USAGE, EXIT_AUTH, EXIT_NETWORK, EXIT_FAILED = 1, 2, 3, 4, 5
+DEFAULT_URL = "http://127.0.0.1:8000"
+RETRIES = 4
+
+err = Console(stderr=True)
+
+
+class Stop(click.ClickException):
+    """A refusal or failure: its message on stderr and its exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.exit_code = code
+
+    def show(self, file=None) -> None:
+        err.print(f"[red]{self.message}[/red]")
+
+
+def _config_path() -> Path:
+    folder = os.environ.get("HACKPLATFORM_CONFIG_DIR") or click.get_app_dir("hackplatform")
+    return Path(folder) / "config.json"
+
+
+def _load_config() -> dict:
+    path = _config_path()
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _save_config(data: dict) -> None:
+    path = _config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data))
+    path.chmod(0o600)
+
+
+class Api:
+    def __init__(self, url: str, token: str | None) -> None:
+        headers = {"Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Token {token}"
+        self.client = httpx.Client(base_url=url.rstrip("/") + "/api/v1", headers=headers, timeout=60)
+
+    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        try:
+            response = self.client.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise Stop(f"Cannot reach the server: {exc}", EXIT_NETWORK) from exc
+        if response.status_code == 401:
+            raise Stop(_reason(response) + " (run `hackplatform login`)", EXIT_AUTH)
+        if response.status_code >= 400:
+            raise Stop(_reason(response), EXIT_REFUSED)
+        return response
+
+    def json(self, method: str, path: str, **kwargs):
+        return self.request(method, path, **kwargs).json()
+
+
+def _reason(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+        return f"{response.status_code}: {body.get('detail') or body}"
+    except ValueError:
+        return f"{response.status_code}: {response.text[:200]}"
+
+
+def _out(ctx: click.Context, data, table: Table | None = None) -> None:
+    if ctx.obj["json"] or table is None:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        Console().print(table)
+
+
+@click.group()
+@click.option("--url", envvar="HACKPLATFORM_URL", help="The site's address (default: the one you logged in to).")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's answer as JSON.")
+@click.pass_context
+def app(ctx: click.Context, url: str | None, as_json: bool) -> None:
+    """The hackplatform command-line client."""
+    config = _load_config()
+    ctx.obj = {"json": as_json, "url": url or config.get("url") or DEFAULT_URL, "config": config}
+    token = config.get("token") if (config.get("url") == ctx.obj["url"]) else None
+    ctx.obj["api"] = Api(ctx.obj["url"], token)
+
+
+@app.command()
+@click.option("--username", prompt=True)
+@click.option("--password", prompt=True, hide_input=True)
+@click.pass_context
+def login(ctx: click.Context, username: str, password: str) -> None:
+    """Get an API token and keep it in your config folder."""
+    api = Api(ctx.obj["url"], None)
+    answer = api.json("POST", "/auth/token/", json={"username": username, "password": password})
+    _save_config({"url": ctx.obj["url"], "token": answer["token"], "username": username})
+    _out(ctx, {"username": username, "expiry": answer.get("expiry")}) if ctx.obj["json"] else err.print(
+        f"Logged in as {username}."
+    )
+
+
+@app.command()
+@click.pass_context
+def me(ctx: click.Context) -> None:
+    """Who you are, and your events with your role and team."""
+    data = ctx.obj["api"].json("GET", "/me/")
+    table = Table("event", "role", "team", title=f"{data['username']} ({data['country']})")
+    for event in data["events"]:
+        table.add_row(event["slug"], event["role"], (event["team"] or {}).get("name", ""))
+    _out(ctx, data, table)
+
+
+@app.command()
+@click.pass_context
+def events(ctx: click.Context) -> None:
+    """The events you may see."""
+    data = ctx.obj["api"].json("GET", "/events/")
+    table = Table("slug", "name", "your role")
+    for event in data["results"]:
+        table.add_row(event["slug"], event["name"], event.get("my_role") or "")
+    _out(ctx, data, table)
+
+
+@app.command()
+@click.option("--event", help="Only this event's challenges (its slug).")
+@click.pass_context
+def challenges(ctx: click.Context, event: str | None) -> None:
+    """Challenges and their phases (ids for `download`, `submit`, `leaderboard`)."""
+    data = ctx.obj["api"].json("GET", "/challenges/", params={"event": event} if event else None)
+    table = Table("id", "event", "title", "phases (id: name)")
+    for challenge in data["results"]:
+        phases = ", ".join(f"{p['id']}: {p['name']}{' (open)' if p['is_open'] else ''}" for p in challenge["phases"])
+        table.add_row(str(challenge["id"]), challenge["event"], challenge["title"], phases)
+    _out(ctx, data, table)
+
+
+@app.command()
+@click.argument("phase", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to save the zip.")
+@click.pass_context
+def download(ctx: click.Context, phase: int, output: Path | None) -> None:
+    """Download the phase's dataset (a zip), with a progress bar; prints its SHA-256."""
+    api: Api = ctx.obj["api"]
+    digest = hashlib.sha256()
+    try:
+        with api.client.stream("GET", f"/phases/{phase}/dataset/") as response:
+            if response.status_code >= 400:
+                response.read()
+                raise Stop(_reason(response), EXIT_AUTH if response.status_code == 401 else EXIT_REFUSED)
+            name = output or Path(_filename(response) or f"phase-{phase}-data.zip")
+            total = int(response.headers.get("Content-Length") or 0) or None
+            with name.open("wb") as target, Progress(console=err, disable=ctx.obj["json"]) as progress:
+                task = progress.add_task(f"Downloading {name.name}", total=total)
+                for chunk in response.iter_bytes():
+                    target.write(chunk)
+                    digest.update(chunk)
+                    progress.update(task, advance=len(chunk))
+    except httpx.TransportError as exc:
+        raise Stop(f"Cannot reach the server: {exc}", EXIT_NETWORK) from exc
+    data = {"file": str(name), "sha256": digest.hexdigest(), "size": name.stat().st_size}
+    _out(ctx, data) if ctx.obj["json"] else err.print(f"Saved {name} ({data['size']} bytes, sha256 {data['sha256']}).")
+
+
+def _filename(response: httpx.Response) -> str | None:
+    disposition = response.headers.get("Content-Disposition", "")
+    if 'filename="' in disposition:
+        return Path(disposition.split('filename="', 1)[1].split('"', 1)[0]).name
+    return None
+
+
+@app.command()
+@click.argument("phase", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--description", default="")
+@click.option("--wait/--no-wait", default=True, help="Follow the status until scored or failed (default: wait).")
+@click.option("--timeout", default=600, show_default=True, help="Seconds to wait for the score.")
+@click.pass_context
+def submit(ctx: click.Context, phase: int, file: Path, description: str, wait: bool, timeout: int) -> None:
+    """Upload FILE to a phase. Retried on network errors and 5xx/429 with the same Idempotency-Key (never
+    twice), then followed until scored."""
+    api: Api = ctx.obj["api"]
+    key = uuid.uuid4().hex
+    for attempt in range(RETRIES + 1):
+        try:
+            with file.open("rb") as handle:
+                response = api.client.post(
+                    f"/phases/{phase}/submissions/",
+                    files={"file": (file.name, handle, "text/csv")},
+                    data={"description": description},
+                    headers={"Idempotency-Key": key},
+                )
+        except httpx.TransportError as exc:
+            if attempt == RETRIES:
+                raise Stop(f"Cannot reach the server: {exc}", EXIT_NETWORK) from exc
+            time.sleep(min(2**attempt, 30))
+            continue
+        delay = _retry_after(response)
+        retriable = response.status_code >= 500 or (response.status_code == 429 and delay is not None)
+        if retriable and attempt < RETRIES and (delay or 0) <= 60:
+            time.sleep(delay or min(2**attempt, 30))
+            continue
+        break
+    if response.status_code >= 400:
+        raise Stop(_reason(response), EXIT_AUTH if response.status_code == 401 else EXIT_REFUSED)
+    created = response.json()
+    if not wait:
+        _out(ctx, created) if ctx.obj["json"] else err.print(f"Submission {created['id']}: {created['status']}.")
+        return
+    _follow(ctx, created["id"], timeout)
+
+
+def _retry_after(response: httpx.Response) -> int | None:
+    value = response.headers.get("Retry-After", "")
+    return int(value) if value.isdigit() else None
+
+
+def _follow(ctx: click.Context, submission: int, timeout: int) -> None:
+    api: Api = ctx.obj["api"]
+    deadline = time.monotonic() + timeout
+    with err.status(f"Submission {submission}: waiting for its score…") as status:
+        while True:
+            data = api.json("GET", f"/submissions/{submission}/")
+            status.update(f"Submission {submission}: {data['status']}")
+            if data["status"] in ("scored", "failed", "cancelled") or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+    _show_submission(ctx, data)
+    if data["status"] == "failed":
+        raise Stop(f"Submission {submission} failed: {data.get('error')}", EXIT_FAILED)
+
+
+def _show_submission(ctx: click.Context, data: dict) -> None:
+    table = Table("id", "status", "submitted", "public score", "error")
+    score = data.get("public_score")
+    table.add_row(str(data["id"]), data["status"], data["submitted_at"], "" if score is None else f"{score:.5f}",
+                  data.get("error") or "")  # fmt: skip
+    _out(ctx, data, table)
+
+
+@app.command()
+@click.argument("submission", type=int)
+@click.pass_context
+def status(ctx: click.Context, submission: int) -> None:
+    """A submission's status and scores."""
+    _show_submission(ctx, ctx.obj["api"].json("GET", f"/submissions/{submission}/"))
+
+
+@app.command()
+@click.argument("phase", type=int)
+@click.option("--split", type=click.Choice(["public", "private"]), default="public", show_default=True)
+@click.pass_context
+def leaderboard(ctx: click.Context, phase: int, split: str) -> None:
+    """A phase's leaderboard."""
+    data = ctx.obj["api"].json("GET", f"/phases/{phase}/leaderboard/", params={"split": split})
+    table = Table("rank", "team", "country", "score", title=f"Phase {phase} ({split})")
+    for row in data["results"]:
+        table.add_row(str(row["rank"]), row["team"]["name"], row["team"]["country"] or "", str(row["score"]))
+    _out(ctx, data, table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

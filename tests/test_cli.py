@@ -1,0 +1,98 @@
+"""The command-line client (`hackplatform`, hackplatform_cli.main), end to end against a live server:
+login, me, events, challenges, download (checksum), submit (Idempotency-Key, followed until scored),
+status, leaderboard, `--json` everywhere, and the exit codes scripts rely on."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+from django.utils import timezone
+
+from challenges import services as challenge_services
+from hackplatform_cli.main import EXIT_AUTH, EXIT_NETWORK, EXIT_REFUSED, app
+from tests.factories import TeamFactory, UserFactory, event_creator, register
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-and-unusual-passphrase"
+
+
+@pytest.fixture
+def world(django_capture_on_commit_callbacks):
+    organizer = event_creator(username="cli-org", password=PASSWORD)
+    event = challenge_services.event_create(creator=organizer, name="CLI cup", slug="cli-cup", visibility="published")
+    challenge_services.terms_publish(event=event, actor=organizer, text="Use the data for this event only.")
+    with django_capture_on_commit_callbacks(execute=True):
+        challenge = challenge_services.challenge_create(
+            event=event, actor=organizer, kind="detection", title="Find them", dataset_seed=3
+        )
+    now = timezone.now()
+    phase = challenge_services.phase_create(
+        challenge=challenge,
+        actor=organizer,
+        name="Main",
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=2),
+    )
+    participant = register(event, UserFactory(username="cli-pat", password=PASSWORD))
+    TeamFactory(event=event, captain=participant, name="Pat's team")
+    return phase
+
+
+@pytest.fixture
+def cli(live_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("HACKPLATFORM_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("HACKPLATFORM_URL", live_server.url)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(app, list(args), catch_exceptions=False)
+
+    return run
+
+
+def test_a_participant_logs_in_downloads_submits_and_reads_the_leaderboard(world, cli, tmp_path):
+    phase = world
+    assert cli("login", "--username", "cli-pat", "--password", PASSWORD).exit_code == 0
+    assert (tmp_path / "config" / "config.json").stat().st_mode & 0o077 == 0  # the token is the user's only
+
+    me = json.loads(cli("--json", "me").output)
+    assert me["username"] == "cli-pat" and me["events"][0]["team"]["name"] == "Pat's team"
+    assert "cli-cup" in cli("events").output
+    challenges = json.loads(cli("--json", "challenges", "--event", "cli-cup").output)
+    assert challenges["results"][0]["phases"][0]["id"] == phase.pk
+
+    downloaded = json.loads(cli("--json", "download", str(phase.pk), "-o", "data.zip").output)
+    content = (tmp_path / "data.zip").read_bytes()
+    assert downloaded["sha256"] == hashlib.sha256(content).hexdigest()
+    (tmp_path / "predictions.csv").write_bytes(zipfile.ZipFile(io.BytesIO(content)).read("sample_submission.csv"))
+
+    submitted = cli("--json", "submit", str(phase.pk), "predictions.csv")
+    assert submitted.exit_code == 0, submitted.output
+    result = json.loads(submitted.output)
+    assert result["status"] == "scored", submitted.output
+    assert json.loads(cli("--json", "status", str(result["id"])).output)["id"] == result["id"]
+    board = json.loads(cli("--json", "leaderboard", str(phase.pk)).output)
+    assert [row["team"]["name"] for row in board["results"]] == ["Pat's team"]
+    assert "Pat's team" in cli("leaderboard", str(phase.pk)).output
+
+
+def test_the_exit_codes_say_what_went_wrong(world, cli, monkeypatch):
+    phase = world
+    not_logged_in = cli("me")
+    assert not_logged_in.exit_code == EXIT_AUTH
+    wrong = cli("login", "--username", "cli-pat", "--password", "wrong")
+    assert wrong.exit_code == EXIT_REFUSED and "Unable to log in" in wrong.output
+    UserFactory(username="cli-out", password=PASSWORD)
+    assert cli("login", "--username", "cli-out", "--password", PASSWORD).exit_code == 0
+    refused = cli("download", str(phase.pk))  # not registered for the event
+    assert refused.exit_code == EXIT_REFUSED and "403" in refused.output
+    monkeypatch.setenv("HACKPLATFORM_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    assert cli("events").exit_code == EXIT_NETWORK
