@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from . import hooks, selectors
@@ -223,6 +223,7 @@ class TeamUpdateSerializer(serializers.Serializer):
         return attrs
 
 
+@extend_schema_serializer(component_name="TeamJoinCode")  # "JoinRequest" is communication's
 class JoinSerializer(serializers.Serializer):
     join_code = serializers.CharField(max_length=40)
 

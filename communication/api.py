@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from challenges.api import visible_event
 from challenges.models import Challenge
 from challenges.selectors import is_organizer
+from hackplatform.refusals import Refusal
 
 from . import board, selectors, services
 from .models import Announcement
@@ -29,11 +30,21 @@ from .serializers import (
 DETAIL = OpenApiResponse(description='{"detail": "why", "code": "..."}')
 
 
-def _int(value, default: int, high: int) -> int:
-    try:
-        return max(0, min(int(value), high))
-    except (TypeError, ValueError):
+def _int(value, default: int, high: int, name: str) -> int:
+    """A whole-number query parameter from 0 to `high` (absent: `default`); anything else answers 400."""
+    if value is None:
         return default
+    if not (value.isascii() and value.isdigit()) or int(value) > high:
+        raise Refusal(
+            _("“%(name)s” must be a whole number from 0 to %(high)s.") % {"name": name, "high": high},
+            code="invalid_parameter",
+        )
+    return int(value)
+
+
+class NotificationQuerySerializer(serializers.Serializer):
+    limit = serializers.IntegerField(required=False, min_value=0, max_value=200, help_text="Default 50.")
+    offset = serializers.IntegerField(required=False, min_value=0, max_value=10**9)
 
 
 class NotificationListView(APIView):
@@ -41,12 +52,12 @@ class NotificationListView(APIView):
 
     @extend_schema(
         summary="The caller's notifications, newest first",
-        parameters=[OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
+        parameters=[NotificationQuerySerializer],
         responses={200: NotificationPageSerializer},
     )
     def get(self, request):
-        limit = _int(request.query_params.get("limit"), 50, 200)
-        offset = _int(request.query_params.get("offset"), 0, 10**9)
+        limit = _int(request.query_params.get("limit"), 50, 200, "limit")
+        offset = _int(request.query_params.get("offset"), 0, 10**9, "offset")
         qs = selectors.notifications_of(request.user)
         body = {
             "count": qs.count(),

@@ -37,7 +37,9 @@ class NotificationPageSerializer(serializers.Serializer):
 class AnnouncementSerializer(serializers.ModelSerializer):
     """Organizers see the original, its translations and delivery counts; recipients their version."""
 
-    challenge = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    challenge = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="The challenge's slug (audience `challenge`)."
+    )
     status = serializers.CharField(read_only=True, help_text="scheduled, sent or cancelled")
     body_html = serializers.SerializerMethodField(help_text="The body as sanitized HTML.")
     recipients = serializers.SerializerMethodField(help_text="Organizers only: people it reached.")

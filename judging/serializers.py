@@ -26,7 +26,12 @@ class EntrySerializer(serializers.ModelSerializer):
     team_name = serializers.SerializerMethodField()
     country = serializers.SerializerMethodField()
     images = ImageSerializer(many=True, read_only=True)
-    submission = serializers.PrimaryKeyRelatedField(read_only=True)
+    submission = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The scored submission it stands on, if any."
+    )
+    # Plain strings in answers: an entry without a link has "" (not a URI), which `format: uri` would forbid.
+    repository_url = serializers.CharField(read_only=True)
+    video_url = serializers.CharField(read_only=True)
     public_scores = serializers.SerializerMethodField(help_text="The attached submission's public scores.")
     editable_until = serializers.SerializerMethodField(help_text="The entry deadline (null: no phase yet).")
     reopened = serializers.BooleanField(read_only=True)
