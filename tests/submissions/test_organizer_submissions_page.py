@@ -56,3 +56,14 @@ def test_it_refuses_a_participant_with_a_page_that_says_why(client):
     response = client.get(f"/phases/{phase.pk}/all-submissions/")
     assert response.status_code == 403
     assert "Only the organizers of this event can see all of its submissions." in response.content.decode()
+
+
+def test_arrival_times_are_shown_in_the_events_zone(client):
+    phase = open_phase()
+    event = phase.challenge.event
+    event.timezone = "America/Bogota"
+    event.save()
+    SubmissionFactory(phase=phase)
+    client.force_login(make_organizer(event))
+    page = client.get(f"/phases/{phase.pk}/all-submissions/").content.decode()
+    assert "UTC−05:00" in page or "UTC-05:00" in page
