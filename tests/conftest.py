@@ -39,10 +39,15 @@ def _fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Cached pages and counters (leaderboards, throttles) never leak from one test into another."""
+    """Cached pages and counters (leaderboards, throttles) and the workers' prepared truths never leak from
+    one test into another (ids and file names repeat between tests whose transactions were rolled back)."""
+    from submissions.services.scoring import truth_cache
+
     cache.clear()
+    truth_cache.clear()
     yield
     cache.clear()
+    truth_cache.clear()
 
 
 @pytest.fixture

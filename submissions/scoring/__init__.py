@@ -27,7 +27,10 @@ __all__ = [
     "UnknownKindError",
     "available_kinds",
     "get_scorer",
+    "PreparedTruth",
+    "prepare_truth",
     "score_file",
+    "score_prepared",
     "validate_truth",
 ]
 
@@ -57,6 +60,61 @@ def score_file(
         submission_data = read_source(submission, side="submission", max_bytes=max_decompressed_bytes)
         result = scorer.score(truth_data, submission_data, params)
     return clean_result(result)
+
+
+class PreparedTruth:
+    """A truth file read, validated and indexed once, to score many submissions against (read-only).
+
+    Made by `prepare_truth`; the arrays inside are marked read-only, so a scorer that tried to change
+    the shared truth between two submissions would fail loudly instead of scoring the next one wrongly.
+    """
+
+    __slots__ = ("kind", "params", "prepared")
+
+    def __init__(self, kind: str, params: dict[str, Any], prepared: Any) -> None:
+        self.kind, self.params, self.prepared = kind, params, prepared
+
+
+def _freeze(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+    elif hasattr(value, "__dataclass_fields__"):
+        for name in value.__dataclass_fields__:
+            _freeze(getattr(value, name))
+    elif isinstance(value, dict):
+        for item in value.values():
+            _freeze(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _freeze(item)
+    elif type(value).__module__.startswith(__name__):  # the scorers' own helpers (IdIndex...)
+        for item in vars(value).values():
+            _freeze(item)
+    return value
+
+
+def prepare_truth(
+    kind: str, truth: Source, params: dict[str, Any] | None = None, *, max_decompressed_bytes: int | None = None
+) -> PreparedTruth:
+    """Read and validate a truth file once (the costly half of scoring), for `score_prepared`."""
+    scorer = get_scorer(kind)
+    if isinstance(scorer, CsvScorer):
+        checked = scorer.check_params(params)
+        table = scorer.read_table(truth, side="truth", max_decompressed_bytes=max_decompressed_bytes)
+        return PreparedTruth(kind, checked, _freeze(scorer.prepare_truth(table)))
+    return PreparedTruth(kind, dict(params or {}), read_source(truth, side="truth", max_bytes=max_decompressed_bytes))
+
+
+def score_prepared(truth: PreparedTruth, submission: Source, *, max_decompressed_bytes: int | None = None) -> Result:
+    """Score one submission against a truth prepared by `prepare_truth`: the same result as `score_file`."""
+    scorer = get_scorer(truth.kind)
+    if isinstance(scorer, CsvScorer):
+        table = scorer.read_table(submission, side="submission", max_decompressed_bytes=max_decompressed_bytes)
+        return clean_result(scorer.evaluate(truth.prepared, table, truth.params))
+    submission_data = read_source(submission, side="submission", max_bytes=max_decompressed_bytes)
+    return clean_result(scorer.score(truth.prepared, submission_data, truth.params))
 
 
 def validate_truth(

@@ -8,6 +8,7 @@ import math
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -44,24 +45,63 @@ def _open_source(storage, name: str):
         return handle, handle
 
 
-def _run_scorer(submission: Submission) -> dict:
-    from submissions.scoring import score_file
+class _TruthCache:
+    """The prepared truths of the last few challenges this worker process scored (an LRU, per process).
 
-    challenge = submission.phase.challenge
-    truth, truth_handle = _open_source(challenge.truth_file.storage, challenge.truth_file.name)
-    sub, sub_handle = _open_source(submission.file.storage, submission.file.name)
-    try:
-        return score_file(
-            challenge.kind,
-            truth,
-            sub,
-            params=rules.scorer_params(challenge),
-            max_decompressed_bytes=settings.SCORING_MAX_DECOMPRESSED_BYTES,
-        )
-    finally:
-        for handle in (truth_handle, sub_handle):
+    Reading and indexing the truth is most of a job's time for a typical file; at a deadline every job of
+    a phase reads the same truth. The key holds the challenge, its truth version and file name, the
+    scorer parameters and the kind, so a replaced truth or changed parameters are never answered from
+    the cache. The truth stays in the memory of the worker that scores with it, as before.
+    """
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, challenge) -> object:
+        from submissions.scoring import prepare_truth
+
+        params = rules.scorer_params(challenge)
+        key = (challenge.pk, challenge.truth_version, challenge.truth_file.name, challenge.kind, repr(params))
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        truth, handle = _open_source(challenge.truth_file.storage, challenge.truth_file.name)
+        try:
+            prepared = prepare_truth(
+                challenge.kind, truth, params, max_decompressed_bytes=settings.SCORING_MAX_DECOMPRESSED_BYTES
+            )
+        finally:
             if handle is not None:
                 handle.close()
+        size = settings.SCORING_TRUTH_CACHE_SIZE
+        with self._lock:
+            if size > 0:
+                self._items[key] = prepared
+                self._items.move_to_end(key)
+                while len(self._items) > size:
+                    self._items.popitem(last=False)
+        return prepared
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+truth_cache = _TruthCache()
+
+
+def _run_scorer(submission: Submission) -> dict:
+    from submissions.scoring import score_prepared
+
+    truth = truth_cache.get(submission.phase.challenge)
+    sub, sub_handle = _open_source(submission.file.storage, submission.file.name)
+    try:
+        return score_prepared(truth, sub, max_decompressed_bytes=settings.SCORING_MAX_DECOMPRESSED_BYTES)
+    finally:
+        if sub_handle is not None:
+            sub_handle.close()
 
 
 def lease_length() -> timedelta:

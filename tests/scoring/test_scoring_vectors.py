@@ -149,3 +149,27 @@ def test_the_command_names_the_truth_file_when_the_truth_is_at_fault(tmp_path: P
     run = _run(["--kind", "detection", "--truth", str(truth), "--submission", str(INVALID_FILES[0])])
     assert run.returncode == 2
     assert run.stderr.strip() == "error: in the truth file, line 3: label '2' must be one of: 0, 1"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_a_truth_prepared_once_scores_every_vector_the_same_again_and_again(case: Path) -> None:
+    from submissions.scoring import prepare_truth, score_prepared
+
+    truth = prepare_truth(kind_of(case), case / "truth.csv", params_of(case))
+    first = score_prepared(truth, submission_of(case))
+    again = score_prepared(truth, submission_of(case))
+    assert_close(expected_of(case), first)
+    assert first == again
+
+
+def test_a_prepared_truth_cannot_be_changed_by_a_scorer() -> None:
+    import numpy as np
+
+    from submissions.scoring import prepare_truth
+
+    case = next(c for c in CASES if c.name.startswith("detection"))
+    truth = prepare_truth("detection", case / "truth.csv")
+    with pytest.raises(ValueError, match="read-only"):
+        truth.prepared.labels[0] = not truth.prepared.labels[0]
+    with pytest.raises(ValueError, match="read-only"):
+        truth.prepared.index.order[0] = np.int64(0)

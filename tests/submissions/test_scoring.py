@@ -240,3 +240,43 @@ def test_a_rescore_does_not_email_the_team_again(django_capture_on_commit_callba
     submission.refresh_from_db()
     assert submission.status == Status.SCORED and submission.attempts == 1
     assert len(mail.outbox) == 1
+
+
+def test_a_worker_reads_a_truth_once_for_many_jobs_and_again_once_it_is_replaced(monkeypatch):
+    from submissions import scoring as scoring_package
+
+    reads = []
+    real = scoring_package.prepare_truth
+
+    def counting(*args, **kwargs):
+        reads.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scoring_package, "prepare_truth", counting)
+    phase = open_phase()
+    first = [SubmissionFactory(phase=phase) for _ in range(3)]
+    for s in first:
+        assert submission_score(submission_id=s.pk) == "scored"
+    assert reads == ["detection"]
+    challenge = phase.challenge
+    flipped = DETECTION_TRUTH.replace(",1,", ",X,").replace(",0,", ",1,").replace(",X,", ",0,")
+    challenge.truth_file.save("truth2.csv", ContentFile(flipped.encode()), save=False)
+    challenge.truth_version = 2
+    challenge.save()
+    later = SubmissionFactory(phase=phase)
+    assert submission_score(submission_id=later.pk) == "scored"
+    later.refresh_from_db()
+    assert len(reads) == 2 and later.public_score < 0.9  # scored against the new truth, not the cached one
+
+
+def test_with_the_truth_cache_off_every_job_reads_the_truth(monkeypatch, settings):
+    from submissions import scoring as scoring_package
+
+    settings.SCORING_TRUTH_CACHE_SIZE = 0
+    reads = []
+    real = scoring_package.prepare_truth
+    monkeypatch.setattr(scoring_package, "prepare_truth", lambda *a, **k: reads.append(1) or real(*a, **k))
+    phase = open_phase()
+    for s in [SubmissionFactory(phase=phase) for _ in range(2)]:
+        assert submission_score(submission_id=s.pk) == "scored"
+    assert len(reads) == 2

@@ -1,0 +1,131 @@
+"""Where the deadline rush spends its time, in-process (issue 10): one upload and one scoring job.
+
+usage:  .venv/bin/python bench/rush_profile.py [--teams 60] [--uploads 200] [--profile upload|score]
+
+Starts PostgreSQL and Redis on loopback (as tests/services.py does), migrates, seeds the demo, adds TEAMS
+teams with tokens, then in this process: sends UPLOADS uploads through the API (Django's test client with a
+knox token, the whole middleware and DRF stack) and runs the scoring job for each (the function the Celery
+task calls). Prints milliseconds per upload and per job (median, p90) and queries per upload; with
+--profile, a cProfile of that step sorted by cumulative time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import os
+import pstats
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from deadline_rush import build_world, manage, multipart  # noqa: E402
+
+from tests.services import postgres_server, redis_server  # noqa: E402
+
+
+def ms(values: list[float]) -> str:
+    ordered = sorted(values)
+    return f"median {statistics.median(ordered) * 1000:.1f} ms, p90 {ordered[int(len(ordered) * 0.9)] * 1000:.1f} ms"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--teams", type=int, default=60)
+    parser.add_argument("--uploads", type=int, default=200)
+    parser.add_argument("--profile", choices=["upload", "score"])
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="hackplatform-rushprof-"))
+    with contextlib.ExitStack() as stack:
+        database = stack.enter_context(postgres_server())
+        redis = stack.enter_context(redis_server(tmp / "redis"))
+        import psycopg
+
+        with psycopg.connect(database.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+            connection.execute("CREATE DATABASE hackplatform")
+        env = {
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "testserver,127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "DATABASE_URL": database,
+            "REDIS_URL": redis,
+            "CELERY_BROKER_URL": "",
+            "VAR_DIR": str(tmp / "var"),
+            "MEDIA_ROOT": str(tmp / "media"),
+            "PRIVATE_ROOT": str(tmp / "private"),
+            "STATIC_ROOT": str(tmp / "static"),
+            "THROTTLE_UPLOAD": "100000/min",
+            "THROTTLE_USER": "100000/min",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "DB_CONN_MAX_AGE": "60",
+        }
+        os.environ.update(env)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hackplatform.settings")
+        manage(env, "migrate", "--noinput")
+        manage(env, "seed_demo", "--force")
+        phase, tokens, content = build_world(args.teams)
+        from unittest import mock
+
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        from submissions.models import Submission
+        from submissions.services import submission_score
+
+        body, content_type = multipart(content)
+        client = Client()
+        url = f"/api/v1/phases/{phase.pk}/submissions/"
+        upload_times, queries, ids = [], [], []
+        profiler = cProfile.Profile()
+        # The job is run below, in this process, not sent to a broker.
+        with (
+            mock.patch("submissions.tasks.score_submission.delay"),
+            mock.patch("submissions.tasks.score_submission.apply_async"),
+        ):
+            for i in range(args.uploads):
+                token = tokens[i % len(tokens)]
+                with CaptureQueriesContext(connection) as captured:
+                    if args.profile == "upload":
+                        profiler.enable()
+                    began = time.perf_counter()
+                    response = client.generic(
+                        "POST", url, body, content_type=content_type, HTTP_AUTHORIZATION=f"Token {token}"
+                    )
+                    upload_times.append(time.perf_counter() - began)
+                    if args.profile == "upload":
+                        profiler.disable()
+                assert response.status_code == 201, response.content[:300]
+                queries.append(len(captured.captured_queries))
+                ids.append(response.json()["id"])
+        print(
+            f"upload ({len(content):,} bytes, {args.teams} teams): {ms(upload_times)}, "
+            f"{statistics.median(queries):.0f} queries"
+        )
+        score_times = []
+        for pk in ids:
+            if args.profile == "score":
+                profiler.enable()
+            began = time.perf_counter()
+            outcome = submission_score(submission_id=pk)
+            score_times.append(time.perf_counter() - began)
+            if args.profile == "score":
+                profiler.disable()
+            assert outcome == "scored", (pk, outcome, Submission.objects.get(pk=pk).error_code)
+        print(f"scoring job: {ms(score_times)}")
+        if args.profile:
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
