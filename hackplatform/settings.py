@@ -250,7 +250,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", f"file://{BROKER_DIR / 'results'}")
 else:
     # Longer than the longest job, so a slow job is never delivered twice while it still runs.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": SCORING_HARD_TIME_LIMIT * 4}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": SCORING_HARD_TIME_LIMIT * 4,
+        "queue_order_strategy": "priority",
+    }
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -283,9 +286,17 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # The sweep has a queue of its own (every worker consumes both): behind a backlog of scoring jobs at a
 # deadline it still runs at the next free worker slot, not after the backlog.
-CELERY_TASK_QUEUES = (Queue("celery"), Queue("housekeeping"))
+# Every worker consumes all three queues (none is named with -Q). With Redis they are read in this order
+# (`queue_order_strategy: priority` below): the sweeper's rare, short runs first, so a lost job is found
+# even behind a deadline's backlog; then scoring; then notices (emails, notifications, announcements),
+# which wait until no scoring job does.
+CELERY_TASK_QUEUES = (Queue("housekeeping"), Queue("celery"), Queue("notify"))
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"submissions.sweep": {"queue": "housekeeping"}}
+CELERY_TASK_ROUTES = {
+    "submissions.sweep": {"queue": "housekeeping"},
+    "submissions.notify_finished": {"queue": "notify"},
+    "communication.*": {"queue": "notify"},
+}
 
 # Uploads and scoring limits.
 # Scoring jobs: a job claimed this many times ends failed (a poison file stops looping); a queued job

@@ -25,3 +25,9 @@ def rebuild_leaderboard(phase_id: int) -> int:
 
     phase = Phase.objects.filter(pk=phase_id).first()
     return services.leaderboard_rebuild(phase=phase) if phase else 0
+
+
+@shared_task(name="submissions.notify_finished", ignore_result=True)
+def notify_finished(submission_id: int, status: str) -> None:
+    """The email and notifications of a submission's first outcome (queue `notify`, after every scoring job)."""
+    services.submission_finished_notices(submission_id=submission_id, status=status)

@@ -274,10 +274,35 @@ def _finish(
         if submission.scored_at is None:
             # The first outcome only: a phase-wide re-score after the truth changed must not email every team
             # once per submission (the pages show the new scores).
-            transaction.on_commit(lambda: submission_notify(submission_id=submission.pk))
             status = changes["status"]
-            transaction.on_commit(lambda: _announce_finished(submission.pk, status))
+            transaction.on_commit(lambda: send_finished_notices(submission.pk, status))
     return "scored" if result is not None else "failed"
+
+
+def send_finished_notices(submission_id: int, status: str) -> None:
+    """Hand the email and the notifications of a first outcome to the `notify` queue.
+
+    They are not part of scoring: at a deadline the workers take every scoring job before any notice
+    (the Redis transport reads the queues in priority order, see CELERY_TASK_QUEUES), so the last score
+    is not held up by a thousand emails. A broker that refuses the message gets them sent here instead:
+    a notice is never dropped for it.
+    """
+    from ..tasks import notify_finished
+
+    try:
+        notify_finished.apply_async((submission_id, status), retry=True, retry_policy={"max_retries": 1})
+    except Exception:
+        logger.warning("could not queue the notices of submission %s; sending them now", submission_id, exc_info=True)
+        submission_finished_notices(submission_id=submission_id, status=status)
+
+
+def submission_finished_notices(*, submission_id: int, status: str) -> None:
+    """The uploader's email and the notifications of the apps above (each guarded: never fail the other)."""
+    try:
+        submission_notify(submission_id=submission_id)
+    except Exception:
+        logger.warning("could not email about submission %s", submission_id, exc_info=True)
+    _announce_finished(submission_id, status)
 
 
 def _announce_finished(submission_id: int, status: str) -> None:

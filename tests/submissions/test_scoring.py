@@ -280,3 +280,26 @@ def test_with_the_truth_cache_off_every_job_reads_the_truth(monkeypatch, setting
     for s in [SubmissionFactory(phase=phase) for _ in range(2)]:
         assert submission_score(submission_id=s.pk) == "scored"
     assert len(reads) == 2
+
+
+def test_notices_go_to_the_notify_queue_read_after_scoring_and_the_sweeper_is_read_first(settings):
+    from hackplatform.celery import app
+
+    router = app.amqp.router
+    assert router.route({}, "submissions.notify_finished")["queue"].name == "notify"
+    assert router.route({}, "communication.email_announcement")["queue"].name == "notify"
+    assert router.route({}, "submissions.score_submission")["queue"].name == "celery"
+    assert [q.name for q in settings.CELERY_TASK_QUEUES] == ["housekeeping", "celery", "notify"]
+
+
+def test_a_broker_that_refuses_the_notice_gets_it_sent_inline(monkeypatch, django_capture_on_commit_callbacks):
+    from submissions import tasks
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.notify_finished, "apply_async", refuse)
+    submission = SubmissionFactory(phase=open_phase())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert submission_score(submission_id=submission.pk) == "scored"
+    assert len(mail.outbox) == 1 and submission.submitted_by.email in mail.outbox[0].to
