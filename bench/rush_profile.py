@@ -42,6 +42,7 @@ def main() -> int:
     parser.add_argument("--teams", type=int, default=60)
     parser.add_argument("--uploads", type=int, default=200)
     parser.add_argument("--profile", choices=["upload", "score"])
+    parser.add_argument("--show-queries", action="store_true", help="print the SQL of the last upload")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="hackplatform-rushprof-"))
     with contextlib.ExitStack() as stack:
@@ -107,6 +108,9 @@ def main() -> int:
                 assert response.status_code == 201, response.content[:300]
                 queries.append(len(captured.captured_queries))
                 ids.append(response.json()["id"])
+            if args.show_queries:
+                for query in captured.captured_queries:
+                    print(f"  {query['time']}s  {query['sql'][:220]}")
         print(
             f"upload ({len(content):,} bytes, {args.teams} teams): {ms(upload_times)}, "
             f"{statistics.median(queries):.0f} queries"

@@ -219,7 +219,10 @@ def event_staff_role(*, event: Event, user: User | None) -> str | None:
 def registration_for(*, event: Event, user: User) -> Registration | None:
     if not user or not user.is_authenticated:
         return None
-    return Registration.objects.filter(event=event, user=user).select_related("terms").first()
+    registration = Registration.objects.filter(event=event, user=user).select_related("terms").first()
+    if registration is not None:
+        registration.event = event  # the caller's copy: reading `registration.event` costs no second query
+    return registration
 
 
 def roster_locked(event: Event, at: datetime | None = None) -> bool:

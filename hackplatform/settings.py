@@ -283,9 +283,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Scheduled announcements, email retries and phase reminders (24 h and 1 h before).
     "communication": {"task": "communication.send_due", "schedule": 60.0, "options": {"expires": 50}},
+    "expired-tokens": {"task": "accounts.delete_expired_tokens", "schedule": 3600.0, "options": {"expires": 3000}},
 }
-# The sweep has a queue of its own (every worker consumes both): behind a backlog of scoring jobs at a
-# deadline it still runs at the next free worker slot, not after the backlog.
 # Every worker consumes all three queues (none is named with -Q). With Redis they are read in this order
 # (`queue_order_strategy: priority` below): the sweeper's rare, short runs first, so a lost job is found
 # even behind a deadline's backlog; then scoring; then notices (emails, notifications, announcements),
@@ -294,6 +293,7 @@ CELERY_TASK_QUEUES = (Queue("housekeeping"), Queue("celery"), Queue("notify"))
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "submissions.sweep": {"queue": "housekeeping"},
+    "accounts.delete_expired_tokens": {"queue": "housekeeping"},
     "submissions.notify_finished": {"queue": "notify"},
     "communication.*": {"queue": "notify"},
 }
@@ -356,7 +356,7 @@ REST_KNOX = {
 # REST API.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

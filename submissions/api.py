@@ -134,7 +134,8 @@ class PhaseSubmissionsView(APIView):
             raise
         if getattr(request._request, "upload_too_large", False):
             raise services.file_too_large()
-        if rate := upload_rate_refusal(request=request, team=team_of(event=phase.challenge.event, user=request.user)):
+        team = team_of(event=phase.challenge.event, user=request.user)
+        if rate := upload_rate_refusal(request=request, team=team):
             raise rate
         submission, created = services.submission_create(
             phase=phase,
@@ -144,6 +145,7 @@ class PhaseSubmissionsView(APIView):
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             received_at=received_at,
             body_received_at=timezone.now(),
+            team=team,
         )
         headers = {"Location": request.build_absolute_uri(reverse("api:submission-detail", args=[submission.pk]))}
         if not created:

@@ -141,10 +141,10 @@ def _check_limits(phase: Phase, team: Team, at: datetime) -> None:
         )
 
 
-def team_size_refusal(team: Team, event: Event | None = None) -> Refusal | None:
+def team_size_refusal(team: Team, event: Event | None = None, *, size: int | None = None) -> Refusal | None:
     """Why `team` may not submit yet (fewer members than the event's minimum team size), or None."""
     minimum = (event or team.event).team_size_min
-    size = team.memberships.count()
+    size = team.memberships.count() if size is None else size
     if size >= minimum:
         return None
     return Refusal(
@@ -157,12 +157,6 @@ def team_size_refusal(team: Team, event: Event | None = None) -> Refusal | None:
         code="team_too_small",
         status=403,
     )
-
-
-def _check_team_size(team: Team, event: Event) -> None:
-    refusal = team_size_refusal(team, event)
-    if refusal is not None:
-        raise refusal
 
 
 def _existing_for_key(team: Team, phase: Phase, key: str) -> Submission | None:
@@ -187,28 +181,31 @@ def submission_create(
     description: str = "",
     idempotency_key: str = "",
     body_received_at: datetime | None = None,
+    team: Team | None = None,
 ) -> tuple[Submission, bool]:
     """Accept an upload; return (submission, created). `created` is False for a retried upload.
 
     0. a judged challenge takes project entries (the judging app), never files,
-    1. the user must be registered (current terms accepted) and in a team,
+    1. the user must be registered (current terms accepted) and in a team (`team`, when the caller has
+       just looked it up with `team_of`, saves looking again),
     2. a key this team already used answers with that submission, whatever the time now,
-       otherwise the team must have at least the event's minimum number of members,
     3. the phase must be open at `received_at`, the server's clock when the request arrived (grace included),
     4. the file: .csv or .csv.gz, not empty, within the size cap,
     5. a first, unlocked look at the limits refuses early, before any file is written,
     6. the file is written to private storage under a random name,
     7. one transaction: lock the team row (FOR NO KEY UPDATE: foreign-key checks of scoring jobs writing
        leaderboard rows for this team must not wait on it, or the two would deadlock on PostgreSQL),
-       look again at the key, the uploader's membership, the team's size and the limits (which count the
-       uploads of the team's current members for other teams too), insert the row; if it
+       look again at the key, then at the uploader's membership and the team's size (at least the event's
+       minimum number of members; one query for both) and the limits (which count the uploads of the
+       team's current members for other teams too), insert the row; if it
        fails the file is deleted, so a row never lacks its file and a refused upload leaves nothing,
     8. after commit the scoring job is sent; a broker that is down leaves it queued for the sweeper.
     """
     if phase.challenge.kind == "judged":
         raise judged_challenge_refusal()
     require_accepted_terms(event=phase.challenge.event, user=user)
-    team = team_of(event=phase.challenge.event, user=user)
+    if team is None:
+        team = team_of(event=phase.challenge.event, user=user)
     if team is None:
         raise Refusal(
             _("You are not in a team for this event: create or join a team first."), code="no_team", status=403
@@ -219,7 +216,6 @@ def submission_create(
     existing = _existing_for_key(team, phase, idempotency_key)
     if existing is not None:
         return existing, False
-    _check_team_size(team, phase.challenge.event)
     _check_window(phase, received_at, body_received_at)
     original_name = _check_file(file, description)
     _check_limits(phase, team, received_at)
@@ -243,13 +239,15 @@ def submission_create(
             if existing is None:
                 # Under the lock (leaving takes the same row): an uploader who moved to another team since
                 # the first look must not add to this one, or their upload would escape the new team's count.
-                if not TeamMembership.objects.filter(team=team, user=user).exists():
+                members = list(TeamMembership.objects.filter(team=team).values_list("user_id", flat=True))
+                if user.pk not in members:
                     raise Refusal(
                         _("You are no longer in this team: upload again from your current team."),
                         code="no_team",
                         status=403,
                     )
-                _check_team_size(team, phase.challenge.event)  # a member may have left since the first look
+                if refusal := team_size_refusal(team, phase.challenge.event, size=len(members)):
+                    raise refusal
                 _check_limits(phase, team, received_at)
                 submission.save()
     except IntegrityError:

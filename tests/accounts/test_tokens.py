@@ -141,3 +141,20 @@ def test_a_user_cannot_pile_up_more_than_twenty_live_tokens(settings):
     assert "Revoke one" in response.json()["detail"]
     AuthToken.objects.filter(user=user).update(expiry=timezone.now() - timedelta(seconds=1))
     assert obtain(user)["token"]
+
+
+def test_an_api_call_reads_one_token_row_and_the_hourly_task_deletes_the_expired_ones(django_assert_max_num_queries):
+    from accounts.tasks import delete_expired_tokens
+
+    user = UserFactory()
+    current = obtain(user)["token"]
+    for _ in range(3):
+        obtain(user)
+    AuthToken.objects.filter(user=user).exclude(token_key=current[:15]).update(
+        expiry=timezone.now() - timedelta(seconds=1)
+    )
+    with django_assert_max_num_queries(2):  # the token (with its user) and the listing itself
+        assert authed(current).get("/api/v1/auth/tokens/").status_code == 200
+    assert AuthToken.objects.filter(user=user).count() == 4  # nothing deleted on the request path
+    assert delete_expired_tokens.delay().get() == 3
+    assert list(AuthToken.objects.filter(user=user).values_list("token_key", flat=True)) == [current[:15]]
