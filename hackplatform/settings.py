@@ -315,6 +315,8 @@ SCORING_MAX_DECOMPRESSED_BYTES = envint("SCORING_MAX_DECOMPRESSED_BYTES", 200 * 
 # How many prepared truths (read, validated, indexed) each worker process keeps: at a deadline every job of
 # a phase scores against the same truth. 0 reads the truth for every job.
 SCORING_TRUTH_CACHE_SIZE = envint("SCORING_TRUTH_CACHE_SIZE", 4)
+# How much each worker process lowers its CPU priority (nice): the web answers first when both want the CPU.
+SCORING_WORKER_NICENESS = envint("SCORING_WORKER_NICENESS", 10)
 DATASET_MAX_UPLOAD_BYTES = envint("DATASET_MAX_UPLOAD_BYTES", 500 * 1024 * 1024)
 IMAGE_MAX_UPLOAD_BYTES = envint("IMAGE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 IMAGE_MAX_PIXELS = envint("IMAGE_MAX_PIXELS", 25_000_000)

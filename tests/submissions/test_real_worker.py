@@ -121,9 +121,15 @@ def test_uploads_go_queued_running_scored_through_a_real_worker_and_reach_the_le
         good = post(client, phase, team.captain)
         bad = post(client, phase, team.captain, MALFORMED_CSV)
         assert Submission.objects.get(pk=good).status == Status.QUEUED
-        with celery_worker(worker_env(tmp_path, **env), log=log):
+        with celery_worker(worker_env(tmp_path, **env), log=log) as worker:
             scored = wait_for(good, {Status.SCORED, Status.FAILED}, log)
             failed = wait_for(bad, {Status.SCORED, Status.FAILED}, log)
+            # The processes that scored them run at a lower CPU priority than the web (SCORING_WORKER_NICENESS).
+            children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+            assert children and all(
+                os.getpriority(os.PRIO_PROCESS, int(child)) == os.getpriority(os.PRIO_PROCESS, 0) + 10
+                for child in children
+            )
     assert scored.status == Status.SCORED, scored.error
     assert failed.status == Status.FAILED and "line 3" in failed.error
     assert LeaderboardEntry.objects.filter(phase=phase, submission_id=good, split="public").exists()
