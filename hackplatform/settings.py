@@ -282,7 +282,10 @@ else:
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# One message reserved per worker process: a job never waits behind a long one on a busy worker while
+# another is idle. A higher value (fewer round trips for many short jobs) is safe: jobs reserved by a worker
+# that dies are sent again by the sweep (drill: test_drill_worker_killed_with_jobs_prefetched...).
+CELERY_WORKER_PREFETCH_MULTIPLIER = envint("CELERY_WORKER_PREFETCH_MULTIPLIER", 1)
 CELERY_TASK_SOFT_TIME_LIMIT = SCORING_SOFT_TIME_LIMIT
 CELERY_TASK_TIME_LIMIT = SCORING_HARD_TIME_LIMIT
 CELERY_ACCEPT_CONTENT = ["json"]
