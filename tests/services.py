@@ -160,7 +160,7 @@ def rerun_on_postgresql(request: pytest.FixtureRequest, timeout: float = 600) ->
             timeout=timeout,
         )
     output = result.stdout + result.stderr
-    print("\n".join(line for line in output.splitlines() if line.startswith("{")))  # the figures
+    print("\n".join(line[line.index('{"') :] for line in output.splitlines() if '{"drill"' in line))  # the figures
     assert result.returncode == 0, output[-6000:]
     assert " passed" in output and " skipped" not in output, output[-3000:]
     return True
