@@ -212,6 +212,34 @@ STORAGES = {
     },
 }
 
+# Files on S3-compatible object storage (AWS S3, MinIO, Ceph, ...): with STORAGE_S3_BUCKET set, the public
+# media (team logos) and the private files (truth files, datasets, uploads) live in that bucket, under
+# STORAGE_S3_MEDIA_PREFIX and STORAGE_S3_PRIVATE_PREFIX, and every process (web, workers on other machines)
+# reads and writes them through the storage API: no shared disk. Keys come from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY (or the machine's role); AWS_S3_ENDPOINT_URL names a non-AWS server. The bucket must
+# not be public: every URL handed out is signed and expires (AWS_QUERYSTRING_EXPIRE seconds).
+STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET", "")
+if STORAGE_S3_BUCKET:
+    _s3_options = {
+        "bucket_name": STORAGE_S3_BUCKET,
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "querystring_expire": envint("AWS_QUERYSTRING_EXPIRE", 3600),
+        # A file read (scoring, a download) is held in memory up to this size, past it in a temporary file.
+        "max_memory_size": envint("AWS_S3_MAX_MEMORY_SIZE", 16 * 1024 * 1024),
+    }
+    for _option, _variable in (("endpoint_url", "AWS_S3_ENDPOINT_URL"), ("region_name", "AWS_S3_REGION_NAME")):
+        if os.environ.get(_variable):
+            _s3_options[_option] = os.environ[_variable]
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3_options, "location": os.environ.get("STORAGE_S3_MEDIA_PREFIX", "media")},
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3_options, "location": os.environ.get("STORAGE_S3_PRIVATE_PREFIX", "private")},
+    }
+
 # Caches: Redis when configured, else local memory (cached values carry a version read from the
 # database, so per-process caches never serve stale leaderboards). Redis is optional for reads: a
 # failure is logged and read as a miss (hackplatform/cache.py), each call waits at most
@@ -257,7 +285,10 @@ else:
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# One message reserved per worker process: a job never waits behind a long one on a busy worker while
+# another is idle. A higher value (fewer round trips for many short jobs) is safe: jobs reserved by a worker
+# that dies are sent again by the sweep (drill: test_drill_worker_killed_with_jobs_prefetched...).
+CELERY_WORKER_PREFETCH_MULTIPLIER = envint("CELERY_WORKER_PREFETCH_MULTIPLIER", 1)
 CELERY_TASK_SOFT_TIME_LIMIT = SCORING_SOFT_TIME_LIMIT
 CELERY_TASK_TIME_LIMIT = SCORING_HARD_TIME_LIMIT
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -115,11 +116,70 @@ def postgres_server(tmp: Path | None = None) -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+def postgres_restart(database_url: str, *, down_seconds: float) -> None:
+    """Stop the throw-away PostgreSQL cluster (of postgres_server) serving `database_url` at once, as a crash
+    would (`-m immediate`: every connection cut), leave it down `down_seconds`, then start it again with the
+    same options (pg_ctl restart reads them from postmaster.opts)."""
+    port = str(urlparse(database_url).port)
+    pg_ctl = _pg_bin("pg_ctl")
+    for pid_file in Path(tempfile.gettempdir()).glob("hackplatform-pg-*/data/postmaster.pid"):
+        lines = pid_file.read_text().splitlines()
+        if len(lines) > 3 and lines[3].strip() == port:
+            data = pid_file.parent
+            break
+    else:
+        raise RuntimeError(f"no cluster of postgres_server listens on port {port}")
+    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    subprocess.run(
+        [*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], check=True, stdout=subprocess.DEVNULL
+    )
+    time.sleep(down_seconds)
+    subprocess.run(
+        [*as_user, pg_ctl, "-D", str(data), "-l", str(data.parent / "pg.log"), "-w", "restart"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def rerun_on_postgresql(request: pytest.FixtureRequest, timeout: float = 600) -> bool:
+    """For a test that needs PostgreSQL: when this run's database is not PostgreSQL, run the test again in a
+    pytest subprocess against a throw-away cluster (postgres_server), assert that it passed and return True
+    (the caller then returns); on PostgreSQL return False and let the test go on."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return False
+    with postgres_server() as database_url:
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", request.node.nodeid, "-q", "-s", "-p", "no:cacheprovider", "--create-db"],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": database_url, "REDIS_URL": "", "CELERY_BROKER_URL": ""},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    output = result.stdout + result.stderr
+    print("\n".join(line[line.index('{"') :] for line in output.splitlines() if '{"drill"' in line))  # the figures
+    assert result.returncode == 0, output[-6000:]
+    assert " passed" in output and " skipped" not in output, output[-3000:]
+    return True
+
+
 @contextlib.contextmanager
 def celery_worker(
-    env: dict[str, str], *, concurrency: int = 1, pool: str = "prefork", log: Path | None = None
+    env: dict[str, str],
+    *,
+    concurrency: int = 1,
+    pool: str = "prefork",
+    log: Path | None = None,
+    cwd: Path | None = None,
+    name: str | None = None,
 ) -> Iterator[subprocess.Popen]:
-    """A real `celery worker` process with the given environment (broker, database)."""
+    """A real `celery worker` process with the given environment (broker, database).
+
+    `cwd` runs it from another folder (a machine of its own: the project is found through PYTHONPATH);
+    `name` tells two workers of one test apart."""
     celery = str(Path(sys.executable).parent / "celery")
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
@@ -135,13 +195,13 @@ def celery_worker(
             "--concurrency",
             str(concurrency),
             "-n",
-            f"test{os.getpid()}@%h",
+            f"{name or f'test{os.getpid()}'}@%h",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
         ],
-        cwd=ROOT,
-        env={**os.environ, **env},
+        cwd=cwd or ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
         stdout=out,
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -133,3 +134,36 @@ def test_every_setting_the_code_reads_is_declared():
             names |= set(re.findall(r"\bsettings\.([A-Z][A-Z0-9_]+)", path.read_text()))
     missing = sorted(n for n in names if not hasattr(settings, n))
     assert missing == []
+
+
+def test_storage_s3_bucket_puts_every_file_in_the_bucket_with_signed_urls_only():
+    code = (
+        "import django, json, os; os.environ['DJANGO_SETTINGS_MODULE']='hackplatform.settings'; django.setup();"
+        "from django.core.files.storage import storages; from hackplatform.storage import private_storage;"
+        "p = private_storage(); d = storages['default'];"
+        "print(json.dumps([type(d).__name__, d.location, p.location, d.bucket_name, p.bucket_name,"
+        " d.endpoint_url, d.querystring_auth, p.querystring_auth, d.file_overwrite, p.file_overwrite,"
+        " p.url('truth/x.csv').split('?')[1].count('Signature')]))"
+    )
+    env = {
+        **os.environ,
+        "STORAGE_S3_BUCKET": "hackplatform-files",
+        "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9",
+        "AWS_ACCESS_KEY_ID": "k",
+        "AWS_SECRET_ACCESS_KEY": "s",
+        "AWS_S3_REGION_NAME": "us-east-1",
+    }
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == [
+        "S3Storage",
+        "media",
+        "private",  # the private files under a prefix of their own, never served by the proxy
+        "hackplatform-files",
+        "hackplatform-files",
+        "http://127.0.0.1:9",
+        True,
+        True,  # every URL handed out is signed and expires: the bucket itself stays private
+        False,
+        False,  # a second upload of the same name never replaces the first
+        1,
+    ]

@@ -26,12 +26,21 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import connections
 from django.utils import timezone
 
 from hackplatform import cache as forgiving
-from submissions.models import Submission
+from submissions.models import ScoreResult, Submission
 from submissions.scoring import registry
-from tests.services import celery_beat, celery_worker, free_port, redis_server
+from tests.services import (
+    celery_beat,
+    celery_worker,
+    django_database_url,
+    free_port,
+    postgres_restart,
+    redis_server,
+    rerun_on_postgresql,
+)
 
 from .factories import open_phase, scored_challenge, team_in, upload
 from .test_real_worker import SLOW, broker, worker_env
@@ -305,6 +314,65 @@ def test_drill_jobs_over_their_time_limit_end_failed_and_the_rest_are_scored(cli
     assert rows[over_hard].status == Status.FAILED and rows[over_hard].error_code == "gave_up"
     assert rows[over_hard].attempts == 2
     assert all(rows[pk].status == Status.SCORED for pk in fine)
+
+
+def test_drill_worker_killed_with_jobs_prefetched_its_reserved_jobs_are_scored_within_a_minute(
+    client, tmp_path, drill_kinds
+):
+    # A worker taking 4 messages per process: 1 running and 3 reserved (received, not started) when it dies.
+    phase = open_phase(challenge=scored_challenge(kind="slow", truth="id\nx\n"))
+    team = team_in(phase)
+    hold = tmp_path / "hold"
+    hold.touch()
+    with redis_server(tmp_path / "redis") as url, broker(url):
+        drill = Drill("worker SIGKILL with jobs prefetched", tmp_path, url, CELERY_WORKER_PREFETCH_MULTIPLIER="4")
+        queue = redis.Redis.from_url(url)
+        ids = [drill.upload(client, phase, team.captain) for _ in range(6)]
+        with drill.beat():
+            with drill.worker(concurrency=1) as first:
+                running = wait_running(ids, 1)
+                deadline = time.monotonic() + 20
+                while queue.llen("celery") > 2 and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                reserved = queue.hlen("unacked") - 1  # taken from the queue, not acknowledged, not running
+                assert queue.llen("celery") == 2 and reserved == 3, (queue.llen("celery"), reserved)
+                os.killpg(first.pid, signal.SIGKILL)
+                first.wait(timeout=10)
+            fault_at = time.time()
+            hold.unlink()
+            with drill.worker(concurrency=2):
+                figures = drill.report(ids, 6, fault_at)
+    rows = {s.pk: s for s in Submission.objects.filter(pk__in=ids)}
+    assert all(rows[pk].status == Status.SCORED for pk in ids)
+    assert rows[running[0]].attempts == 2  # the one that was running was claimed again after its lease lapsed
+    assert sum(1 for pk in ids if rows[pk].attempts == 1) == 5  # the reserved ones never started before the kill
+    assert figures["recovery_seconds"] < RECOVERY_BOUND
+
+
+def test_drill_postgresql_restarted_during_scoring_the_worker_reconnects_and_nothing_is_lost_or_scored_twice(
+    request, client, tmp_path, drill_kinds
+):
+    if rerun_on_postgresql(request):
+        return
+    phase = open_phase(challenge=scored_challenge(kind="slow", truth="id\nx\n"))
+    team = team_in(phase)
+    hold = tmp_path / "hold"
+    hold.touch()
+    with redis_server(tmp_path / "redis") as url, broker(url):
+        drill = Drill("PostgreSQL restarted during scoring", tmp_path, url)
+        with drill.beat(), drill.supervised_worker(concurrency=2):
+            ids = [drill.upload(client, phase, team.captain) for _ in range(6)]
+            wait_running(ids, 2)  # a batch being scored, four more waiting
+            connections.close_all()
+            postgres_restart(django_database_url(), down_seconds=3)  # every connection cut, 3 s down
+            fault_at = time.time()
+            connections.close_all()  # this process's connection died with the server too
+            hold.unlink()
+            figures = drill.report(ids, 6, fault_at)
+    rows = {s.pk: s for s in Submission.objects.filter(pk__in=ids)}
+    assert all(rows[pk].status == Status.SCORED for pk in ids)
+    assert ScoreResult.objects.filter(submission__in=ids).count() == 6
+    assert figures["recovery_seconds"] < RECOVERY_BOUND
 
 
 @pytest.fixture(autouse=True)
