@@ -11,6 +11,7 @@ import zoneinfo
 from functools import cache
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import slugify
@@ -19,7 +20,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from .images import process_image
-from .models import AOE, FIRST_YEAR, LAST_YEAR, Challenge, Event, EventRole, Phase, Team
+from .models import AOE, FIRST_YEAR, LAST_YEAR, Challenge, Event, EventRole, Phase, Team, all_languages
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -97,6 +98,14 @@ class EventForm(forms.ModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
 
+    languages = forms.MultipleChoiceField(
+        label=_("languages"),
+        choices=settings.LANGUAGES,
+        initial=all_languages,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Announcements can be translated into these languages."),
+    )
+
     class Meta:
         model = Event
         fields = [
@@ -113,6 +122,7 @@ class EventForm(forms.ModelForm):
             "visibility",
             "roster_visibility",
             "code_of_conduct",
+            "languages",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),

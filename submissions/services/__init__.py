@@ -17,7 +17,14 @@ from __future__ import annotations
 
 from .actions import phase_rescore, submission_cancel, submission_mark_final, submission_rescore
 from .leaderboards import leaderboard_rebuild, leaderboard_update_for, leaderboards_refresh_for_team
-from .scoring import lease_heartbeat, lease_length, lease_renew, submission_notify, submission_score
+from .scoring import (
+    lease_heartbeat,
+    lease_length,
+    lease_renew,
+    submission_email_text,
+    submission_notify,
+    submission_score,
+)
 from .sweeper import (
     max_attempts,
     queued_lost_after,
@@ -54,6 +61,7 @@ __all__ = [
     "submission_cancel",
     "submission_create",
     "submission_mark_final",
+    "submission_email_text",
     "submission_notify",
     "submission_rescore",
     "submission_score",

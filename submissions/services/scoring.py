@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connections, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from .. import rules
 from ..models import LeaderboardEntry, ScoreResult, Submission
@@ -235,8 +234,6 @@ def _finish(
             # The first outcome only: a phase-wide re-score after the truth changed must not email every team
             # once per submission (the pages show the new scores).
             transaction.on_commit(lambda: submission_notify(submission_id=submission.pk))
-            status = changes["status"]
-            transaction.on_commit(lambda: _announce_finished(submission.pk, status))
     return "scored" if result is not None else "failed"
 
 
@@ -252,26 +249,29 @@ def _announce_finished(submission_id: int, status: str) -> None:
 
 
 def submission_notify(*, submission_id: int) -> None:
-    """Email the uploader that their submission was scored or failed (console backend by default)."""
+    """After a submission's first outcome (scored or failed): tell the apps above through
+    submissions.hooks.submission_finished. communication notifies and emails the uploader (with their email
+    choices, an unsubscribe link and the delivery log) and, for a failure on the platform's side, the
+    organizers. Never fails scoring."""
+    status = Submission.objects.filter(pk=submission_id).values_list("status", flat=True).first()
+    if status in (Status.SCORED, Status.FAILED):
+        _announce_finished(submission_id, status)
+
+
+def submission_email_text(*, submission: Submission) -> tuple[str, str]:
+    """(subject, body) of the email telling the uploader their submission was scored or failed, in the
+    active language (the caller overrides it with the reader's)."""
     submission = Submission.objects.select_related("submitted_by", "phase__challenge__event", "team").get(
-        pk=submission_id
+        pk=submission.pk
     )
-    user = submission.submitted_by
-    # Only to a verified address (accounts.User.can_receive_email): never mail a stranger's inbox.
-    if user is None or not user.can_receive_email or submission.status not in (Status.SCORED, Status.FAILED):
-        return
     context = {
         "submission": submission,
-        "user": user,
+        "user": submission.submitted_by,
         "phase": submission.phase,
         "challenge": submission.phase.challenge,
         "url": settings.SITE_URL.rstrip("/") + submission.get_absolute_url(),
+        "primary_metric": metric_label(rules.primary_metric(submission.phase.challenge)),
     }
-    with translation.override(user.preferred_language):
-        context["primary_metric"] = metric_label(rules.primary_metric(submission.phase.challenge))
-        subject = render_to_string(f"submissions/email/{submission.status}_subject.txt", context).strip()
-        body = render_to_string(f"submissions/email/{submission.status}_body.txt", context)
-    try:
-        send_mail(subject, body, None, [user.email])
-    except Exception:  # a mail server outage must not fail the scoring job
-        logger.warning("could not email %s about submission %s", user.email, submission_id, exc_info=True)
+    subject = render_to_string(f"submissions/email/{submission.status}_subject.txt", context).strip()
+    body = render_to_string(f"submissions/email/{submission.status}_body.txt", context)
+    return subject, body
