@@ -103,7 +103,8 @@ class EventForm(forms.ModelForm):
         choices=settings.LANGUAGES,
         initial=all_languages,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Announcements can be translated into these languages."),
+        required=False,
+        help_text=_("Announcements can be translated into these languages. None ticked: all of them."),
     )
 
     class Meta:
@@ -146,6 +147,9 @@ class EventForm(forms.ModelForm):
         if slug in {"new"}:  # taken by the "create an event" page's address
             raise ValidationError(_("This slug is reserved; choose another."))
         return slug
+
+    def clean_languages(self):
+        return self.cleaned_data.get("languages") or all_languages()
 
     def clean_banner(self):
         upload = self.cleaned_data.get("banner")

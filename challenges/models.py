@@ -51,9 +51,7 @@ def validate_languages(value) -> None:
         raise ValidationError(_("Choose at least one language."), code="languages")
     unknown = [code for code in value if code not in known]
     if unknown or len(set(value)) != len(value):
-        raise ValidationError(
-            _("Languages are chosen from %(known)s.") % {"known": ", ".join(known)}, code="languages"
-        )
+        raise ValidationError(_("Languages are chosen from %(known)s.") % {"known": ", ".join(known)}, code="languages")
 
 
 def _join_code() -> str:

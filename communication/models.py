@@ -51,7 +51,7 @@ class Notification(models.Model):
                 fields=["user", "announcement"],
                 condition=models.Q(announcement__isnull=False),
                 name="notification_once_per_announcement",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

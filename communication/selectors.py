@@ -20,11 +20,7 @@ from .texts import BODIES, TITLES
 
 def notifications_of(user: User) -> QuerySet[Notification]:
     """The caller's notifications, newest first, with what rendering them needs (one query)."""
-    return (
-        Notification.objects.filter(user=user)
-        .select_related("announcement__event")
-        .order_by("-created_at", "-id")
-    )
+    return Notification.objects.filter(user=user).select_related("announcement__event").order_by("-created_at", "-id")
 
 
 def unread_count(user: User) -> int:

@@ -270,15 +270,23 @@ def announcement_create(
     return announcement
 
 
-def _lock_unsent(announcement: Announcement, actor: User) -> Announcement:
-    _require_organizer(actor, announcement.event)
-    locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
-    if locked.status != Announcement.Status.SCHEDULED or (locked.send_at is None or locked.send_at <= timezone.now()):
+def require_unsent(announcement: Announcement) -> None:
+    """409 unless the announcement is still waiting for its sending time (checked before reading a change,
+    so that a sent one is refused as sent whatever the change says)."""
+    if announcement.status != Announcement.Status.SCHEDULED or (
+        announcement.send_at is None or announcement.send_at <= timezone.now()
+    ):
         raise Refusal(
             _("This announcement was already sent (or cancelled); it can no longer be changed."),
             code="already_sent",
             status=409,
         )
+
+
+def _lock_unsent(announcement: Announcement, actor: User) -> Announcement:
+    _require_organizer(actor, announcement.event)
+    locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
+    require_unsent(locked)
     return locked
 
 
