@@ -11,6 +11,7 @@ import zoneinfo
 from functools import cache
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import slugify
@@ -19,7 +20,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from .images import process_image
-from .models import AOE, FIRST_YEAR, LAST_YEAR, Challenge, Event, EventRole, Phase, Team
+from .models import AOE, FIRST_YEAR, LAST_YEAR, Challenge, Event, EventRole, Phase, Team, all_languages
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -97,6 +98,15 @@ class EventForm(forms.ModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
 
+    languages = forms.MultipleChoiceField(
+        label=_("languages"),
+        choices=settings.LANGUAGES,
+        initial=all_languages,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Announcements can be translated into these languages. None ticked: all of them."),
+    )
+
     class Meta:
         model = Event
         fields = [
@@ -113,6 +123,7 @@ class EventForm(forms.ModelForm):
             "visibility",
             "roster_visibility",
             "code_of_conduct",
+            "languages",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
@@ -136,6 +147,9 @@ class EventForm(forms.ModelForm):
         if slug in {"new"}:  # taken by the "create an event" page's address
             raise ValidationError(_("This slug is reserved; choose another."))
         return slug
+
+    def clean_languages(self):
+        return self.cleaned_data.get("languages") or all_languages()
 
     def clean_banner(self):
         upload = self.cleaned_data.get("banner")

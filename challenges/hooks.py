@@ -13,6 +13,7 @@ truth file against a scorer), submissions registers a callable here from its App
         hooks.ranking_rule.register(primary_metric_of)             # (challenge) -> str | None
         hooks.team_changed.connect(refresh_copies, dispatch_uid="...")  # Django signal: (team, changed)
         hooks.results_published.connect(notify, dispatch_uid="...")     # Django signal: (phase_id)
+        hooks.judges_assigned.connect(notify, dispatch_uid="...")       # Django signal: (event_id, batch, entries)
         hooks.event_banners.append(unread_announcements)                 # (request, event) -> str (safe HTML)
 
 With nothing registered, each hook answers its documented default, so challenges works on its own.
@@ -118,6 +119,13 @@ team_changed = Signal()
 # Sent by challenges.services.phase_publish_results after commit when a phase's results are published,
 # with `phase_id`. Apps above (communication) notify the event's participants.
 results_published = Signal()
+
+
+# Sent by judging after commit when judges got new entries to judge (an assignment run, or one added by
+# hand), once per batch, with `event_id`, `batch` (a text naming this batch, unique) and `entries`
+# ({judge_id: number of entries newly assigned}). judging and communication are independent apps above
+# challenges: judging sends, communication notifies each judge once per batch.
+judges_assigned = Signal()
 
 
 # `(request, event) -> str`: each returns safe HTML (already escaped) shown at the top of every event page

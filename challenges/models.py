@@ -39,6 +39,21 @@ def check_date_range(instance: models.Model, *names: str) -> None:
         raise ValidationError(errors)
 
 
+def all_languages() -> list[str]:
+    """Every language the site runs in (settings.LANGUAGES): an event's languages by default."""
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def validate_languages(value) -> None:
+    """An event's languages: a list of distinct codes of settings.LANGUAGES, at least one."""
+    known = all_languages()
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one language."), code="languages")
+    unknown = [code for code in value if code not in known]
+    if unknown or len(set(value)) != len(value):
+        raise ValidationError(_("Languages are chosen from %(known)s.") % {"known": ", ".join(known)}, code="languages")
+
+
 def _join_code() -> str:
     return secrets.token_urlsafe(9)
 
@@ -92,6 +107,12 @@ class Event(models.Model):
         default=False,
         help_text=_("Lets teams change after the last phase closed (recorded in the audit log)."),
     )
+    languages = models.JSONField(
+        _("languages"),
+        default=all_languages,
+        validators=[validate_languages],
+        help_text=_("Announcements can be translated into these languages."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -125,6 +146,12 @@ class Event(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def language_codes(self) -> list[str]:
+        """The event's languages that the site still runs in, in the site's order."""
+        chosen = set(self.languages or [])
+        return [code for code in all_languages() if code in chosen]
 
     @property
     def is_aoe(self) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,13 @@ class EventSerializer(serializers.ModelSerializer):
     invite_url = serializers.SerializerMethodField(help_text="Organizers only (invite-only events).")
     banner = serializers.ImageField(read_only=True)
     banner_thumbnail = serializers.ImageField(read_only=True)
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=[code for code, _name in settings.LANGUAGES]),
+        allow_empty=False,
+        required=False,
+        help_text="The event's languages (codes of the site's languages): announcements may be translated "
+        "into these. Default: all of them.",
+    )
 
     class Meta:
         model = Event
@@ -54,6 +62,7 @@ class EventSerializer(serializers.ModelSerializer):
             "registration_closes_at",
             "code_of_conduct",
             "roster_unlocked",
+            "languages",
             "roster_locked",
             "terms_version",
             "my_role",
@@ -63,6 +72,9 @@ class EventSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at"]
         extra_kwargs = {"roster_unlocked": {"required": False}}
+
+    def validate_languages(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
 
     def get_my_role(self, event: Event) -> str | None:
         return selectors.event_role(_user(self.context), event)

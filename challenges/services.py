@@ -395,6 +395,7 @@ EVENT_EDITABLE = {
     "visibility",
     "code_of_conduct",
     "roster_visibility",
+    "languages",
 }
 
 

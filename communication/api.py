@@ -150,6 +150,7 @@ class AnnouncementDetailView(APIView):
     )
     def patch(self, request, pk: int):
         announcement = self._announcement(request, pk)
+        services.require_unsent(announcement)
         serializer = AnnouncementWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -19,6 +19,11 @@ class CommunicationConfig(AppConfig):
         challenge_hooks.results_published.connect(
             receivers.on_results_published, dispatch_uid="communication.results_published"
         )
+        challenge_hooks.judges_assigned.connect(
+            receivers.on_judges_assigned, dispatch_uid="communication.judges_assigned"
+        )
+        if receivers.scoring_alerts_panel not in challenge_hooks.dashboard_panels:
+            challenge_hooks.dashboard_panels.append(receivers.scoring_alerts_panel)
         for banner in (receivers.announcement_banner, receivers.board_link):
             if banner not in challenge_hooks.event_banners:
                 challenge_hooks.event_banners.append(banner)

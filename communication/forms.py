@@ -25,13 +25,18 @@ class AnnouncementForm(forms.Form):
         self.event = event
         self.fields["challenge"].queryset = Challenge.objects.filter(event=event)
         self.fields["send_at"].zone = event.tzinfo
-        for code, name in settings.LANGUAGES:
+        # Translations only in the event's languages (the event's settings choose them).
+        for code, name in self.languages():
             self.fields[f"title_{code}"] = forms.CharField(
                 label=_("Title in %(language)s") % {"language": name}, max_length=200, required=False
             )
             self.fields[f"body_{code}"] = forms.CharField(
                 label=_("Message in %(language)s") % {"language": name}, widget=forms.Textarea, required=False
             )
+
+    def languages(self) -> list[tuple[str, str]]:
+        names = dict(settings.LANGUAGES)
+        return [(code, names[code]) for code in self.event.language_codes]
 
     def clean_send_at(self):
         value = self.cleaned_data.get("send_at")
@@ -45,7 +50,7 @@ class AnnouncementForm(forms.Form):
     def service_fields(self) -> dict:
         data = self.cleaned_data
         translations = {}
-        for code, _name in settings.LANGUAGES:
+        for code, _name in self.languages():
             title, body = data.get(f"title_{code}", "").strip(), data.get(f"body_{code}", "").strip()
             if title or body:
                 translations[code] = {k: v for k, v in (("title", title), ("body", body)) if v}
@@ -65,7 +70,7 @@ class EmailPreferencesForm(forms.Form):
         choices=EmailOptOut.Kind.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("Emails about your own submissions and your account are always sent."),
+        help_text=_("Emails about your account (address checks, passwords) are always sent."),
     )
 
 

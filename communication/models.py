@@ -21,6 +21,8 @@ class Notification(models.Model):
         RESULTS = "results", _("Results")
         REMINDER = "reminder", _("Deadline reminder")
         TEAM = "team", _("Team request")
+        JUDGING = "judging", _("Judging assignment")
+        ALERT = "alert", _("Scoring problem")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -33,17 +35,23 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # What this notification is about ("submission:12", "assignment:<batch>"): one per person and key, so a
+    # platform event heard twice (a retried job, a replayed signal) notifies and emails once.
+    key = models.CharField(max_length=120, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=~models.Q(key=""), name="notification_once_per_key"
+            ),
             # An announcement reaches a person once, whatever retries happen.
             models.UniqueConstraint(
                 fields=["user", "announcement"],
                 condition=models.Q(announcement__isnull=False),
                 name="notification_once_per_announcement",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -83,13 +91,18 @@ class Announcement(models.Model):
         return self.title
 
     def text_in(self, language: str | None) -> tuple[str, str]:
-        """(title, body) in `language` when the organizers wrote that translation, else the original."""
-        version = (self.translations or {}).get((language or "")[:2]) or {}
+        """(title, body) in `language` when the organizers wrote that translation in one of the event's
+        languages, else the original."""
+        code = (language or "")[:2]
+        if code not in self.event.language_codes:
+            return self.title, self.body
+        version = (self.translations or {}).get(code) or {}
         return version.get("title") or self.title, version.get("body") or self.body
 
 
 class Delivery(models.Model):
-    """One announcement to one person: the notification and the email. Unique, so never twice."""
+    """One email to one person: of an announcement (unique per announcement and person) or of a platform
+    notification (unique per notification). The delivery log: never twice, retried, outcome recorded."""
 
     class Email(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -98,7 +111,14 @@ class Delivery(models.Model):
         SKIPPED = "skipped", _("Not sent (no verified address, or the person opted out)")
         FAILED = "failed", _("Failed")
 
-    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="deliveries")
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    notification = models.OneToOneField(
+        Notification, on_delete=models.CASCADE, null=True, blank=True, related_name="delivery"
+    )
+    # The kind of email (EmailOptOut.Kind): what the person may switch off, and the unsubscribe link's kind.
+    kind = models.CharField(max_length=20, default="announcement")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     email = models.CharField(max_length=20, choices=Email.choices, default=Email.PENDING)
@@ -109,10 +129,16 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["announcement", "id"]
-        constraints = [models.UniqueConstraint(fields=["announcement", "user"], name="delivery_once_per_person")]
+        constraints = [
+            models.UniqueConstraint(fields=["announcement", "user"], name="delivery_once_per_person"),
+            models.CheckConstraint(
+                condition=models.Q(announcement__isnull=False) | models.Q(notification__isnull=False),
+                name="delivery_of_something",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.announcement_id} -> {self.user_id}: {self.email}"
+        return f"{self.announcement_id or self.notification_id} -> {self.user_id}: {self.email}"
 
 
 class EmailOptOut(models.Model):
@@ -121,6 +147,10 @@ class EmailOptOut(models.Model):
     class Kind(models.TextChoices):
         ANNOUNCEMENT = "announcement", _("Announcements from the organizers of my events")
         REMINDER = "reminder", _("Reminders 24 hours and 1 hour before a phase opens or closes")
+        SUBMISSION = "submission", _("My team's submissions: scored or failed")
+        RESULTS = "results", _("Results published in my events")
+        JUDGING = "judging", _("Entries assigned to me as a judge")
+        ALERT = "alert", _("Scoring failures in events I organize")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_outs")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 
 
 def on_submission_finished(sender, submission_id: int, status: str, **kwargs) -> None:
@@ -17,6 +18,23 @@ def on_results_published(sender, phase_id: int, **kwargs) -> None:
     notify_results_published(phase_id=phase_id)
 
 
+def on_judges_assigned(sender, event_id: int, batch: str, entries: dict, **kwargs) -> None:
+    from .services import notify_judges_assigned
+
+    notify_judges_assigned(event_id=event_id, batch=batch, entries=entries)
+
+
+def scoring_alerts_panel(request, event) -> str:
+    """challenges.hooks.dashboard_panels: submissions of the event that failed for a reason on the platform's
+    side and were not re-scored since (the organizers were also notified and emailed)."""
+    from .selectors import platform_failures
+
+    failures = platform_failures(event=event)
+    if not failures:
+        return ""
+    return render_to_string("communication/_scoring_alerts.html", {"failures": failures}, request=request)
+
+
 def announcement_banner(request, event) -> str:
     """challenges.hooks.event_banners: the viewer's unread announcements of this event, until read."""
     from .selectors import unread_announcements
@@ -27,7 +45,9 @@ def announcement_banner(request, event) -> str:
     unread = unread_announcements(event=event, user=user)
     if not unread:
         return ""
-    return render_to_string("communication/_banner.html", {"notifications": unread}, request=request)
+    # Each in the reader's language when the organizers wrote that translation, else the original.
+    shown = [(n, *n.announcement.text_in(get_language())) for n in unread]
+    return render_to_string("communication/_banner.html", {"shown": shown}, request=request)
 
 
 def board_link(request, event) -> str:

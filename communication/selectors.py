@@ -20,7 +20,7 @@ from .texts import BODIES, TITLES
 
 def notifications_of(user: User) -> QuerySet[Notification]:
     """The caller's notifications, newest first, with what rendering them needs (one query)."""
-    return Notification.objects.filter(user=user).select_related("announcement").order_by("-created_at", "-id")
+    return Notification.objects.filter(user=user).select_related("announcement__event").order_by("-created_at", "-id")
 
 
 def unread_count(user: User) -> int:
@@ -43,6 +43,10 @@ def notification_text(notification: Notification) -> tuple[str, str]:
     if notification.announcement_id is not None:
         return notification.announcement.text_in(get_language())
     params = _moments(notification.params or {})
+    if notification.code == "scoring_alert":
+        from submissions.texts import ERRORS
+
+        params["reason"] = ERRORS.render(params.get("error_code", ""), params.get("error_params") or {})
     return TITLES.render(notification.code, params), BODIES.render(notification.code, params)
 
 
@@ -52,7 +56,7 @@ def unread_announcements(*, event: Event, user: User) -> list[Notification]:
     return list(
         Notification.objects.filter(
             user=user, event=event, kind=Notification.Kind.ANNOUNCEMENT, read_at__isnull=True
-        ).select_related("announcement")[:5]
+        ).select_related("announcement__event")[:5]
     )
 
 
@@ -113,3 +117,17 @@ def delivery_log(announcement: Announcement) -> QuerySet[Delivery]:
 
 def opted_out_kinds(user: User) -> set[str]:
     return set(EmailOptOut.objects.filter(user=user).values_list("kind", flat=True))
+
+
+def platform_failures(*, event: Event, limit: int = 20) -> list[Submission]:
+    """The event's submissions that failed for a reason on the platform's side (no answer key, an internal
+    error, the worker gave up) and still stand failed: the organizers' dashboard alert."""
+    from submissions.texts import PLATFORM_ERRORS
+
+    return list(
+        Submission.objects.filter(
+            phase__challenge__event=event, status=Submission.Status.FAILED, error_code__in=PLATFORM_ERRORS
+        )
+        .select_related("team", "phase__challenge")
+        .order_by("-scored_at", "-id")[:limit]
+    )

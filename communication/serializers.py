@@ -11,7 +11,9 @@ from .selectors import notification_text
 
 class NotificationSerializer(serializers.ModelSerializer):
     # Plain text, not an enum: the schema has other `kind` choice sets (challenges) and names must not clash.
-    kind = serializers.CharField(read_only=True, help_text="announcement, submission, results or reminder")
+    kind = serializers.CharField(
+        read_only=True, help_text="announcement, submission, results, reminder, team, judging or alert"
+    )
     title = serializers.SerializerMethodField(help_text="In the caller's language.")
     body = serializers.SerializerMethodField(
         help_text="In the caller's language and time zone (Markdown for announcements)."
@@ -88,7 +90,7 @@ class AnnouncementWriteSerializer(serializers.Serializer):
     translations = serializers.DictField(
         child=serializers.DictField(child=serializers.CharField(allow_blank=True)),
         required=False,
-        help_text='{"es": {"title": "...", "body": "..."}, ...}',
+        help_text='{"es": {"title": "...", "body": "..."}, ...}: only in the event\'s languages (its `languages`).',
     )
 
 

@@ -7,6 +7,7 @@ recipient's language, never of a kind they opted out of, with RFC 8058 one-click
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -19,15 +20,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from challenges.models import LAST_YEAR, Challenge, Event, Phase, Registration
+from challenges.models import LAST_YEAR, Challenge, Event, EventRole, Phase, Registration
 from challenges.selectors import is_organizer
 from challenges.services import audit
-from hackplatform.formats import format_moment
 from hackplatform.refusals import Refusal
 
 from .models import Announcement, Delivery, EmailOptOut, Notification, PhaseReminder
-from .selectors import announcement_recipients
-from .texts import BODIES, TITLES
+from .selectors import announcement_recipients, notification_text
+from .texts import BODIES, PLATFORM_TOLD, TITLES
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +116,60 @@ def notification_create(
     )
 
 
+def notify(
+    *,
+    users: Iterable[User],
+    kind: str,
+    code: str,
+    params: dict,
+    url: str,
+    event: Event | None,
+    key: str,
+    email: str | None = None,
+) -> int:
+    """Notify each of `users` once per `key`, and email them once through the delivery log.
+
+    1. one Notification per person and key (unique): hearing the same platform event twice adds nothing,
+    2. for each new one, a Delivery (unique per notification) of email kind `email`, pending,
+    3. after commit, the emails go out (`deliveries_email`), each claimed on its own: sent in the person's
+       language and time zone, skipped when they opted out of that kind or have no verified address,
+       retried by beat when the mail server fails, never twice.
+    Returns how many people were newly notified.
+    """
+    TITLES.check(BODIES.check(code))
+    users = [user for user in users if user.is_active]
+    now = timezone.now()
+    with transaction.atomic():
+        before = set(Notification.objects.filter(key=key, user__in=users).values_list("user_id", flat=True))
+        fresh = [user for user in users if user.pk not in before]
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    user=user, kind=kind, code=code, params=params, url=url, event=event, key=key, created_at=now
+                )
+                for user in fresh
+            ],
+            ignore_conflicts=True,
+        )
+        if email is None:
+            return len(fresh)
+        unsent = Notification.objects.filter(key=key, user__in=fresh, delivery__isnull=True)
+        Delivery.objects.bulk_create(
+            [Delivery(notification=n, user_id=n.user_id, kind=email, created_at=now) for n in unsent],
+            ignore_conflicts=True,
+        )
+        ids = list(
+            Delivery.objects.filter(notification__key=key, user__in=fresh, email=Delivery.Email.PENDING).values_list(
+                "pk", flat=True
+            )
+        )
+        if ids:
+            from .tasks import email_deliveries
+
+            transaction.on_commit(lambda: _dispatch(email_deliveries, ids))
+    return len(fresh)
+
+
 def notification_mark_read(*, user: User, notification_id: int) -> Notification:
     notification = Notification.objects.filter(pk=notification_id, user=user).first()
     if notification is None:
@@ -144,14 +198,19 @@ def _check_announcement(event: Event, fields: dict) -> None:
         raise Refusal(_("Choose the challenge whose teams should receive this announcement."), code="no_challenge")
     if not (fields.get("title") or "").strip() or not (fields.get("body") or "").strip():
         raise Refusal(_("An announcement needs a title and a message."), code="empty")
-    languages = dict(settings.LANGUAGES)
+    languages = event.language_codes
     for language, version in (fields.get("translations") or {}).items():
-        if language not in languages or not isinstance(version, dict):
+        if language not in languages:
             raise Refusal(
-                _("Translations are given per language (%(languages)s), each with a title and a body.")
-                % {"languages": ", ".join(languages)},
+                _(
+                    "“%(language)s” is not one of this event's languages (%(languages)s): translations are "
+                    "only for those. The organizers choose them in the event's settings."
+                )
+                % {"language": language, "languages": ", ".join(languages) or "-"},
                 code="bad_translations",
             )
+        if not isinstance(version, dict):
+            raise Refusal(_("Each translation has a title and a body, as text."), code="bad_translations")
         if set(version) - {"title", "body"} or not all(isinstance(v, str) for v in version.values()):
             raise Refusal(_("Each translation has a title and a body, as text."), code="bad_translations")
     send_at = fields.get("send_at")
@@ -211,15 +270,23 @@ def announcement_create(
     return announcement
 
 
-def _lock_unsent(announcement: Announcement, actor: User) -> Announcement:
-    _require_organizer(actor, announcement.event)
-    locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
-    if locked.status != Announcement.Status.SCHEDULED or (locked.send_at is None or locked.send_at <= timezone.now()):
+def require_unsent(announcement: Announcement) -> None:
+    """409 unless the announcement is still waiting for its sending time (checked before reading a change,
+    so that a sent one is refused as sent whatever the change says)."""
+    if announcement.status != Announcement.Status.SCHEDULED or (
+        announcement.send_at is None or announcement.send_at <= timezone.now()
+    ):
         raise Refusal(
             _("This announcement was already sent (or cancelled); it can no longer be changed."),
             code="already_sent",
             status=409,
         )
+
+
+def _lock_unsent(announcement: Announcement, actor: User) -> Announcement:
+    _require_organizer(actor, announcement.event)
+    locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
+    require_unsent(locked)
     return locked
 
 
@@ -314,8 +381,37 @@ def _announcement_email(announcement: Announcement, user: User) -> tuple[str, st
     return subject, text
 
 
+def _notification_email(notification: Notification, user: User) -> tuple[str, str]:
+    """(subject, body) of a platform notification's email, in the person's language and time zone."""
+    from submissions.models import Submission
+    from submissions.services import submission_email_text
+
+    with translation.override(user.preferred_language), timezone.override(_zone(user)):
+        submission = None
+        if notification.kind == Notification.Kind.SUBMISSION:
+            submission = Submission.objects.filter(pk=(notification.params or {}).get("submission")).first()
+        if submission is not None:
+            subject, body = submission_email_text(submission=submission)
+            if notification.code == "submission_failed_platform":
+                body = body.rstrip() + "\n\n" + str(PLATFORM_TOLD)
+            return subject, body
+        title, text = notification_text(notification)
+        link = settings.SITE_URL.rstrip("/") + notification.url
+        return title, f"{text}\n\n{link}"
+
+
+def _zone(user: User):
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(user.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def delivery_email(*, delivery_id: int) -> str:
-    """Email one delivery, never twice: claim it (pending -> sending), send, record the outcome.
+    """Email one delivery (of an announcement or a platform notification), never twice: claim it
+    (pending -> sending), send, record the outcome.
 
     A mail error puts it back to pending for beat to retry (up to EMAIL_ATTEMPTS); a worker that dies
     after claiming leaves it `sending`, and beat marks it failed rather than risk a second email.
@@ -326,14 +422,18 @@ def delivery_email(*, delivery_id: int) -> str:
     )
     if claimed != 1:
         return "not_ours"
-    delivery = Delivery.objects.select_related("announcement__event", "user").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("announcement__event", "notification", "user").get(pk=delivery_id)
     user = delivery.user
-    if not email_wanted(user, EmailOptOut.Kind.ANNOUNCEMENT):
+    kind = delivery.kind or EmailOptOut.Kind.ANNOUNCEMENT
+    if not email_wanted(user, kind):
         Delivery.objects.filter(pk=delivery_id).update(email=Delivery.Email.SKIPPED)
         return "skipped"
-    subject, body = _announcement_email(delivery.announcement, user)
     try:
-        email_send(user=user, kind=EmailOptOut.Kind.ANNOUNCEMENT, subject=subject, body=body)
+        if delivery.announcement is not None:
+            subject, body = _announcement_email(delivery.announcement, user)
+        else:
+            subject, body = _notification_email(delivery.notification, user)
+        email_send(user=user, kind=kind, subject=subject, body=body)
     except Exception as exc:
         logger.warning("could not email delivery %s", delivery_id, exc_info=True)
         outcome = Delivery.Email.FAILED if delivery.attempts >= EMAIL_ATTEMPTS else Delivery.Email.PENDING
@@ -343,11 +443,13 @@ def delivery_email(*, delivery_id: int) -> str:
     return "sent"
 
 
-def deliveries_email(*, announcement_id: int | None = None) -> dict[str, int]:
-    """Email every pending delivery (of one announcement, or all: beat's retry)."""
+def deliveries_email(*, announcement_id: int | None = None, delivery_ids: list[int] | None = None) -> dict[str, int]:
+    """Email every pending delivery (of one announcement, of the given ids, or all: beat's retry)."""
     pending = Delivery.objects.filter(email=Delivery.Email.PENDING)
     if announcement_id is not None:
         pending = pending.filter(announcement_id=announcement_id)
+    if delivery_ids is not None:
+        pending = pending.filter(pk__in=delivery_ids)
     counts: dict[str, int] = {}
     for delivery_id in pending.values_list("pk", flat=True):
         outcome = delivery_email(delivery_id=delivery_id)
@@ -373,53 +475,110 @@ def announcements_send_due() -> dict[str, int]:
 # Platform events --------------------------------------------------------------------------------
 
 
-def notify_submission_finished(*, submission_id: int, status: str) -> Notification | None:
+def notify_submission_finished(*, submission_id: int, status: str) -> int:
+    """A submission's first outcome: notify and email its uploader; when it failed for a reason on the
+    platform's side, notify and email the event's organizers first (so that the uploader's message, which
+    says they have been told, is true) -- the event's dashboard also lists it until it is re-scored."""
     from submissions.models import Submission
+    from submissions.texts import PLATFORM_ERRORS
 
     submission = (
-        Submission.objects.select_related("submitted_by", "phase__challenge__event").filter(pk=submission_id).first()
+        Submission.objects.select_related("submitted_by", "team", "phase__challenge__event")
+        .filter(pk=submission_id)
+        .first()
     )
-    if submission is None or submission.submitted_by is None or status not in ("scored", "failed"):
-        return None
+    if submission is None or status not in ("scored", "failed"):
+        return 0
     phase = submission.phase
-    return notification_create(
-        user=submission.submitted_by,
-        kind=Notification.Kind.SUBMISSION,
-        code=f"submission_{status}",
-        params={
-            "challenge": phase.challenge.title,
-            "phase": phase.name,
-            "file": submission.original_name,
-        },
-        url=submission.get_absolute_url(),
-        event=phase.challenge.event,
-    )
+    event = phase.challenge.event
+    params = {
+        "challenge": phase.challenge.title,
+        "phase": phase.name,
+        "file": submission.original_name,
+        "submission": submission.pk,
+    }
+    code = f"submission_{status}"
+    notified = 0
+    with transaction.atomic():
+        if status == "failed" and submission.error_code in PLATFORM_ERRORS:
+            code = "submission_failed_platform"
+            organizers = User.objects.filter(
+                pk__in=EventRole.objects.filter(event=event, role=EventRole.Role.ORGANIZER).values("user_id")
+            )
+            notified += notify(
+                users=organizers,
+                kind=Notification.Kind.ALERT,
+                code="scoring_alert",
+                params={
+                    **params,
+                    "team": submission.team.name if submission.team_id else "",
+                    "error_code": submission.error_code,
+                    "error_params": submission.error_params or {},
+                },
+                url=submission.get_absolute_url(),
+                event=event,
+                key=f"scoring_alert:{submission.pk}",
+                email=EmailOptOut.Kind.ALERT,
+            )
+        if submission.submitted_by is not None:
+            notified += notify(
+                users=[submission.submitted_by],
+                kind=Notification.Kind.SUBMISSION,
+                code=code,
+                params=params,
+                url=submission.get_absolute_url(),
+                event=event,
+                key=f"submission:{submission.pk}",
+                email=EmailOptOut.Kind.SUBMISSION,
+            )
+    return notified
 
 
-@transaction.atomic
 def notify_results_published(*, phase_id: int) -> int:
+    """Notify and email the event's registered participants, once per publication of the phase's results."""
     phase = Phase.objects.select_related("challenge__event").filter(pk=phase_id).first()
     if phase is None or phase.results_published_at is None:
         return 0
     event = phase.challenge.event
     users = User.objects.filter(pk__in=Registration.objects.filter(event=event).values("user_id"), is_active=True)
-    params = {"challenge": phase.challenge.title, "phase": phase.name}
-    url = phase.challenge.get_absolute_url()
-    now = timezone.now()
-    rows = [
-        Notification(
-            user=user,
-            kind=Notification.Kind.RESULTS,
-            code="results_published",
-            params=params,
-            url=url,
-            event=event,
-            created_at=now,
-        )
-        for user in users
-    ]
-    Notification.objects.bulk_create(rows)
-    return len(rows)
+    return notify(
+        users=users,
+        kind=Notification.Kind.RESULTS,
+        code="results_published",
+        params={"challenge": phase.challenge.title, "phase": phase.name},
+        url=phase.challenge.get_absolute_url(),
+        event=event,
+        key=f"results:{phase.pk}:{phase.results_published_at.isoformat()}",
+        email=EmailOptOut.Kind.RESULTS,
+    )
+
+
+def notify_judges_assigned(*, event_id: int, batch: str, entries: dict) -> int:
+    """Judges got new entries (judging's assignment, through challenges.hooks.judges_assigned): each
+    judge who is still a judge of the event gets one notification and one email for the batch, however
+    many entries it brought them, linking to their judging queue."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return 0
+    counts = {int(judge_id): int(n) for judge_id, n in entries.items()}
+    judges = User.objects.filter(
+        pk__in=EventRole.objects.filter(event=event, role=EventRole.Role.JUDGE, user_id__in=counts).values("user_id")
+    )
+    url = reverse("judging:queue", args=[event.slug])
+    notified = 0
+    with transaction.atomic():
+        for judge in judges:
+            notified += notify(
+                users=[judge],
+                kind=Notification.Kind.JUDGING,
+                code="judge_assigned",
+                params={"event": event.name, "n": counts[judge.pk]},
+                url=url,
+                event=event,
+                key=f"assignment:{batch}"[:120],
+                email=EmailOptOut.Kind.JUDGING,
+            )
+    return notified
 
 
 def phase_reminders_send(*, now: datetime | None = None) -> int:
@@ -451,45 +610,22 @@ def phase_reminders_send(*, now: datetime | None = None) -> int:
                     with transaction.atomic():
                         PhaseReminder.objects.create(phase=phase, moment=moment, hours=hours, at=at)
                         if hours == narrowest:
-                            sent += _remind(phase, moment, at)
+                            sent += _remind(phase, moment, at, hours)
                 except IntegrityError:
                     continue  # claimed before (by an earlier run or another beat)
     return sent
 
 
-def _remind(phase: Phase, moment: str, at: datetime) -> int:
+def _remind(phase: Phase, moment: str, at: datetime, hours: int) -> int:
     event = phase.challenge.event
-    users = list(User.objects.filter(pk__in=Registration.objects.filter(event=event).values("user_id"), is_active=True))
-    code = f"phase_{moment}"
-    params = {"challenge": phase.challenge.title, "phase": phase.name, "moment": at.isoformat()}
-    url = phase.challenge.get_absolute_url()
-    Notification.objects.bulk_create(
-        [
-            Notification(user=user, kind=Notification.Kind.REMINDER, code=code, params=params, url=url, event=event)
-            for user in users
-        ]
+    users = User.objects.filter(pk__in=Registration.objects.filter(event=event).values("user_id"), is_active=True)
+    return notify(
+        users=users,
+        kind=Notification.Kind.REMINDER,
+        code=f"phase_{moment}",
+        params={"challenge": phase.challenge.title, "phase": phase.name, "moment": at.isoformat()},
+        url=phase.challenge.get_absolute_url(),
+        event=event,
+        key=f"reminder:{phase.pk}:{moment}:{hours}:{at.isoformat()}",
+        email=EmailOptOut.Kind.REMINDER,
     )
-    recipients = [user.pk for user in users]
-    transaction.on_commit(lambda: _email_reminders(recipients, code, params, url))
-    return len(users)
-
-
-def _email_reminders(user_ids: list[int], code: str, params: dict, url: str) -> None:
-    """After commit: each reminder email in the person's language and time zone; a mail error is logged."""
-    from zoneinfo import ZoneInfo
-
-    from django.utils.dateparse import parse_datetime
-
-    moment = parse_datetime(params["moment"])
-    for user in User.objects.filter(pk__in=user_ids):
-        if not email_wanted(user, EmailOptOut.Kind.REMINDER):
-            continue
-        zone = user.timezone or "UTC"
-        with translation.override(user.preferred_language), timezone.override(ZoneInfo(zone)):
-            shown = {**params, "moment": format_moment(moment)}
-            subject = TITLES.render(code, shown)
-            body = BODIES.render(code, shown) + "\n\n" + settings.SITE_URL.rstrip("/") + url
-        try:
-            email_send(user=user, kind=EmailOptOut.Kind.REMINDER, subject=subject, body=body)
-        except Exception:
-            logger.warning("could not email a reminder to %s", user.pk, exc_info=True)

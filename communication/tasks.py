@@ -17,6 +17,11 @@ def email_announcement(announcement_id: int) -> dict[str, int]:
     return services.deliveries_email(announcement_id=announcement_id)
 
 
+@shared_task(name="communication.email_deliveries", ignore_result=True)
+def email_deliveries(delivery_ids: list[int]) -> dict[str, int]:
+    return services.deliveries_email(delivery_ids=delivery_ids)
+
+
 @shared_task(name="communication.send_due", ignore_result=True)
 def send_due() -> dict[str, int]:
     """Beat, every minute: scheduled announcements that are due, email retries, phase reminders."""

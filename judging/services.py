@@ -3,6 +3,9 @@ scorecards, publication and prizes. Every refusal is a `Refusal` saying why."""
 
 from __future__ import annotations
 
+import logging
+import uuid
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -14,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
+from challenges import hooks
 from challenges.models import Challenge, Event, Team
 from challenges.selectors import event_staff_role, is_organizer, team_of
 from challenges.services import audit, require_accepted_terms
@@ -24,6 +28,8 @@ from submissions.models import Submission
 from . import selectors
 from .assignment import AssignmentResult, assign
 from .models import MAX_IMAGES, Assignment, Conflict, Criterion, Entry, EntryImage, JudgingSettings, Prize, Scorecard
+
+logger = logging.getLogger(__name__)
 
 SUMMARY_MAX = 20_000
 
@@ -579,9 +585,9 @@ def assignment_run(
     for entry_id, judge_id in existing - wanted:
         if (entry_id, judge_id) not in scored:
             Assignment.objects.filter(entry_id=entry_id, judge_id=judge_id).delete()
-    Assignment.objects.bulk_create(
-        [Assignment(event=event, entry_id=e, judge_id=j) for e, j in sorted(wanted - existing)]
-    )
+    added = sorted(wanted - existing)
+    Assignment.objects.bulk_create([Assignment(event=event, entry_id=e, judge_id=j) for e, j in added])
+    _announce_assigned(event, [j for _e, j in added])
     audit(
         event=event,
         actor=actor,
@@ -642,6 +648,24 @@ def assignment_warnings(event: Event) -> list[str]:
     return warnings
 
 
+def _announce_assigned(event: Event, judge_ids: list[int]) -> None:
+    """After commit, tell the apps above (communication notifies each judge) through challenges.hooks:
+    one batch per run, with how many entries each judge newly got; never fails the assignment."""
+    entries = dict(Counter(judge_ids))
+    if not entries:
+        return
+    batch = f"{event.pk}:{uuid.uuid4().hex}"
+
+    def send() -> None:
+        for _receiver, result in hooks.judges_assigned.send_robust(
+            sender=Assignment, event_id=event.pk, batch=batch, entries=entries
+        ):
+            if isinstance(result, Exception):
+                logger.warning("a receiver of judges_assigned failed for %s", batch, exc_info=result)
+
+    transaction.on_commit(send)
+
+
 @transaction.atomic
 def assignment_add(*, entry: Entry, judge: User, actor: User) -> Assignment:
     _require_organizer(actor, entry.event)
@@ -653,9 +677,11 @@ def assignment_add(*, entry: Entry, judge: User, actor: User) -> Assignment:
             _("%(name)s cannot judge this entry: %(reason)s") % {"name": judge.username, "reason": reason},
             code="conflict",
         )
-    assignment, _created = Assignment.objects.get_or_create(
+    assignment, created = Assignment.objects.get_or_create(
         entry=entry, judge=judge, defaults={"event": entry.event, "by_hand": True}
     )
+    if created:
+        _announce_assigned(entry.event, [judge.pk])
     audit(event=entry.event, actor=actor, action="assignment_add", entry=entry.pk, judge=judge.username)
     return assignment
 

@@ -28,6 +28,6 @@ def rebuild_leaderboard(phase_id: int) -> int:
 
 
 @shared_task(name="submissions.notify_finished", ignore_result=True)
-def notify_finished(submission_id: int, status: str) -> None:
-    """The email and notifications of a submission's first outcome (queue `notify`, after every scoring job)."""
-    services.submission_finished_notices(submission_id=submission_id, status=status)
+def notify_finished(submission_id: int) -> None:
+    """The notifications and email of a submission's first outcome (queue `notify`, after every scoring job)."""
+    services.submission_notify(submission_id=submission_id)

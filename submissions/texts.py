@@ -34,6 +34,10 @@ ERRORS = Catalogue(
     },
 )
 
+# Failures that are the platform's (or the organizers') doing, not the file's: they never count towards a
+# team's limits, and the event's organizers are told (communication) so that they fix it and re-score.
+PLATFORM_ERRORS = frozenset({"no_truth", "internal", "gave_up"})
+
 
 # Human names and one-sentence descriptions of the metrics (scoring.md), in the reader's language.
 # A metric at a flagged-area fraction ("pei_star@5%") is its base name with `fraction` = "5%".

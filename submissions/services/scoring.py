@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connections, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from .. import rules
 from ..models import LeaderboardEntry, ScoreResult, Submission
@@ -274,12 +273,11 @@ def _finish(
         if submission.scored_at is None:
             # The first outcome only: a phase-wide re-score after the truth changed must not email every team
             # once per submission (the pages show the new scores).
-            status = changes["status"]
-            transaction.on_commit(lambda: send_finished_notices(submission.pk, status))
+            transaction.on_commit(lambda: send_finished_notices(submission.pk))
     return "scored" if result is not None else "failed"
 
 
-def send_finished_notices(submission_id: int, status: str) -> None:
+def send_finished_notices(submission_id: int) -> None:
     """Hand the email and the notifications of a first outcome to the `notify` queue.
 
     They are not part of scoring: at a deadline the workers take every scoring job before any notice
@@ -290,19 +288,10 @@ def send_finished_notices(submission_id: int, status: str) -> None:
     from ..tasks import notify_finished
 
     try:
-        notify_finished.apply_async((submission_id, status), retry=True, retry_policy={"max_retries": 1})
+        notify_finished.apply_async((submission_id,), retry=True, retry_policy={"max_retries": 1})
     except Exception:
         logger.warning("could not queue the notices of submission %s; sending them now", submission_id, exc_info=True)
-        submission_finished_notices(submission_id=submission_id, status=status)
-
-
-def submission_finished_notices(*, submission_id: int, status: str) -> None:
-    """The uploader's email and the notifications of the apps above (each guarded: never fail the other)."""
-    try:
         submission_notify(submission_id=submission_id)
-    except Exception:
-        logger.warning("could not email about submission %s", submission_id, exc_info=True)
-    _announce_finished(submission_id, status)
 
 
 def _announce_finished(submission_id: int, status: str) -> None:
@@ -317,26 +306,29 @@ def _announce_finished(submission_id: int, status: str) -> None:
 
 
 def submission_notify(*, submission_id: int) -> None:
-    """Email the uploader that their submission was scored or failed (console backend by default)."""
+    """After a submission's first outcome (scored or failed): tell the apps above through
+    submissions.hooks.submission_finished. communication notifies and emails the uploader (with their email
+    choices, an unsubscribe link and the delivery log) and, for a failure on the platform's side, the
+    organizers. Never fails scoring."""
+    status = Submission.objects.filter(pk=submission_id).values_list("status", flat=True).first()
+    if status in (Status.SCORED, Status.FAILED):
+        _announce_finished(submission_id, status)
+
+
+def submission_email_text(*, submission: Submission) -> tuple[str, str]:
+    """(subject, body) of the email telling the uploader their submission was scored or failed, in the
+    active language (the caller overrides it with the reader's)."""
     submission = Submission.objects.select_related("submitted_by", "phase__challenge__event", "team").get(
-        pk=submission_id
+        pk=submission.pk
     )
-    user = submission.submitted_by
-    # Only to a verified address (accounts.User.can_receive_email): never mail a stranger's inbox.
-    if user is None or not user.can_receive_email or submission.status not in (Status.SCORED, Status.FAILED):
-        return
     context = {
         "submission": submission,
-        "user": user,
+        "user": submission.submitted_by,
         "phase": submission.phase,
         "challenge": submission.phase.challenge,
         "url": settings.SITE_URL.rstrip("/") + submission.get_absolute_url(),
+        "primary_metric": metric_label(rules.primary_metric(submission.phase.challenge)),
     }
-    with translation.override(user.preferred_language):
-        context["primary_metric"] = metric_label(rules.primary_metric(submission.phase.challenge))
-        subject = render_to_string(f"submissions/email/{submission.status}_subject.txt", context).strip()
-        body = render_to_string(f"submissions/email/{submission.status}_body.txt", context)
-    try:
-        send_mail(subject, body, None, [user.email])
-    except Exception:  # a mail server outage must not fail the scoring job
-        logger.warning("could not email %s about submission %s", user.email, submission_id, exc_info=True)
+    subject = render_to_string(f"submissions/email/{submission.status}_subject.txt", context).strip()
+    body = render_to_string(f"submissions/email/{submission.status}_body.txt", context)
+    return subject, body

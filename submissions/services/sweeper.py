@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Submission
-from .scoring import submission_notify
+from .scoring import send_finished_notices
 from .uploads import send_scoring_job
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def submissions_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[
             ):
                 counts["gave_up"] += 1
                 logger.error("submission %s failed after %s attempts", pk, attempts)
-                transaction.on_commit(lambda pk=pk: submission_notify(submission_id=pk))
+                transaction.on_commit(lambda pk=pk: send_finished_notices(pk))
         elif still.update(
             status=Status.QUEUED, claimed_at=None, lease_token="", lease_expires_at=None, enqueued_at=now
         ):

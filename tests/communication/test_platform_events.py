@@ -94,14 +94,14 @@ def test_the_reminder_shows_the_time_in_the_readers_time_zone(django_capture_on_
         assert "(UTC-0500)" in notification_text(notification)[1]
 
 
-def test_reminder_emails_respect_the_opt_out():
-    from communication.models import EmailOptOut
+def test_reminder_emails_respect_the_opt_out(django_capture_on_commit_callbacks):
+    from communication.models import Delivery, EmailOptOut
 
     now = timezone.now()
     phase = PhaseFactory(opens_at=now - timedelta(days=2), closes_at=now + timedelta(minutes=30))
     reader = register(phase.challenge.event)
     EmailOptOut.objects.create(user=reader, kind="reminder")
-    services._email_reminders(
-        [reader.pk], "phase_closes", {"phase": "P", "challenge": "C", "moment": now.isoformat()}, "/"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.phase_reminders_send(now=now) == 1
     assert mail.outbox == []
+    assert Delivery.objects.get(user=reader).email == Delivery.Email.SKIPPED

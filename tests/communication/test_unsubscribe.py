@@ -57,7 +57,12 @@ def test_the_email_choices_page_opts_out_and_back_in(client):
     user = UserFactory()
     client.force_login(user)
     assert client.get("/notifications/email/").status_code == 200
-    client.post("/notifications/email/", {"wanted": ["reminder"]})
+    every_kind = list(EmailOptOut.Kind.values)
+    client.post("/notifications/email/", {"wanted": [k for k in every_kind if k != "announcement"]})
     assert set(EmailOptOut.objects.filter(user=user).values_list("kind", flat=True)) == {"announcement"}
-    client.post("/notifications/email/", {"wanted": ["reminder", "announcement"]})
+    client.post("/notifications/email/", {"wanted": every_kind})
     assert not EmailOptOut.objects.filter(user=user).exists()
+    client.post("/notifications/email/", {"wanted": ["announcement"]})
+    assert set(EmailOptOut.objects.filter(user=user).values_list("kind", flat=True)) == {
+        "reminder", "submission", "results", "judging", "alert"
+    }  # fmt: skip
