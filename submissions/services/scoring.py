@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import InterfaceError, OperationalError, connection, connections, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -208,7 +208,7 @@ def submission_score(*, submission_id: int) -> str:
         counts = False
         error = ("internal", {})
     duration_ms = int((time.monotonic() - started) * 1000)
-    outcome = _finish(
+    outcome = _finish_retrying(
         submission,
         token=token,
         result=result,
@@ -220,6 +220,31 @@ def submission_score(*, submission_id: int) -> str:
     # One line per attempt with its outcome: the fault drills count "scored" lines per submission.
     logger.info("submission %s: %s (attempt %s)", submission_id, outcome, submission.attempts)
     return outcome
+
+
+FINISH_RETRY_PAUSES = (1, 2, 4, 5, 5)  # seconds: about 17 s in all, within a lease that the heartbeat renews
+
+
+def _finish_retrying(submission: Submission, **kwargs) -> str:
+    """`_finish`, tried again on a fresh connection when the database went away while the scorer ran.
+
+    The connection of a job sat idle for the whole scoring; if PostgreSQL restarted meanwhile, the first
+    write finds it dead. Without this the result was thrown away and the job waited for its lease to
+    lapse (30 s) and a second attempt. Retrying is safe: the write is one transaction, conditional on
+    the claim (still running, same lease token), so it lands once or reports "superseded".
+    """
+    for pause in (*FINISH_RETRY_PAUSES, None):
+        try:
+            return _finish(submission, **kwargs)
+        except (OperationalError, InterfaceError):
+            if pause is None or connection.in_atomic_block:
+                raise
+            logger.warning(
+                "submission %s: the database went away; writing the result again in %s s", submission.pk, pause
+            )
+            connection.close()
+            time.sleep(pause)
+    raise AssertionError("unreachable")
 
 
 def _finish(

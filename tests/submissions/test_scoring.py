@@ -303,3 +303,27 @@ def test_a_broker_that_refuses_the_notice_gets_it_sent_inline(monkeypatch, djang
     with django_capture_on_commit_callbacks(execute=True):
         assert submission_score(submission_id=submission.pk) == "scored"
     assert len(mail.outbox) == 1 and submission.submitted_by.email in mail.outbox[0].to
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_result_is_written_again_on_a_fresh_connection_when_the_database_went_away(monkeypatch):
+    from django.db import OperationalError, connection
+
+    from submissions.services import scoring as scoring_service
+
+    submission = SubmissionFactory(phase=open_phase())
+    real, calls, closed = scoring_service._finish, [], []
+    monkeypatch.setattr(scoring_service, "FINISH_RETRY_PAUSES", (0, 0))
+    monkeypatch.setattr(connection, "close", lambda real_close=connection.close: closed.append(1) or real_close())
+
+    def dead_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scoring_service, "_finish", dead_once)
+    assert submission_score(submission_id=submission.pk) == "scored"
+    submission.refresh_from_db()
+    assert submission.status == Status.SCORED and submission.attempts == 1 and closed
+    assert ScoreResult.objects.filter(submission=submission).count() == 1
