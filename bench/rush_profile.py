@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from deadline_rush import build_world, manage, multipart  # noqa: E402
+from rush import build_world, manage, multipart  # noqa: E402
 
 from tests.services import postgres_server, redis_server  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""The upload path does only the work it needs (bench/deadline_rush.py measures it at a rush)."""
+"""The upload path does only the work it needs (bench/rush.py measures it at a rush)."""
 
 from __future__ import annotations
 

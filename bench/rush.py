@@ -1,6 +1,6 @@
 """Benchmark: the deadline rush in the production shape, on this machine (issue 10).
 
-usage:  .venv/bin/python bench/deadline_rush.py TEAMS [--proxy] [--uploads 10] [--window 60]
+usage:  .venv/bin/python bench/rush.py TEAMS [--proxy] [--uploads 10] [--window 60]
 
 1. Start PostgreSQL and Redis on loopback (as tests/services.py does), migrate, and seed the demo event;
    its detection challenge gives the upload: the public `baseline_submission.csv` of the demo's dataset.
@@ -10,7 +10,8 @@ usage:  .venv/bin/python bench/deadline_rush.py TEAMS [--proxy] [--uploads 10] [
    2 processes, and, with --proxy, nginx from deploy/nginx/ in front (TRUSTED_PROXY_COUNT=1).
 4. Each team sends UPLOADS files at random moments of the final WINDOW seconds, none later than 1 s before
    the deadline (POST /api/v1/phases/{id}/submissions/ with the team's token); the client runs on the
-   same machine.
+   same machine, as one asyncio process (a connection per upload, no thread per upload: the client must
+   not make uploads late by itself, nor take the CPU the site needs).
 5. Print accepted / refused (by code) / 5xx / errors, upload latency p50 / p99 / max, and the seconds from
    the deadline until the last accepted submission is final (scored or failed), with where the scoring
    job's time went (from the worker's log).
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.client
 import io
 import os
 import random
@@ -30,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from datetime import timedelta
@@ -116,50 +115,39 @@ def multipart(content: bytes) -> tuple[bytes, str]:
 
 def rush(port: int, phase_id: int, tokens: list[str], content: bytes, *, uploads: int, window: float, deadline: float):
     """Send every upload at its moment; return one (status, code, seconds) per upload."""
+    import asyncio
+
     body, content_type = multipart(content)
     rng = random.Random(20261203)
     plan = sorted((deadline - 1 - rng.random() * (window - 1), token) for token in tokens for _ in range(uploads))
-    results: list[tuple[int, str, float]] = []
-    lock = threading.Lock()
-    position = iter(plan)
 
-    def sender():
-        while True:
-            with lock:
-                item = next(position, None)
-            if item is None:
-                return
-            moment, token = item
-            time.sleep(max(0.0, moment - time.time()))
-            began = time.monotonic()
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-                connection.request(
-                    "POST",
-                    f"/api/v1/phases/{phase_id}/submissions/",
-                    body=body,
-                    headers={"Authorization": f"Token {token}", "Content-Type": content_type},
-                )
-                response = connection.getresponse()
-                answer = response.read()
-                connection.close()
-                code = ""
-                if response.status != 201:
-                    found = re.search(rb'"code":\s*"([^"]+)"', answer)
-                    code = found.group(1).decode() if found else answer[:80].decode(errors="replace")
-                outcome = (response.status, code, time.monotonic() - began)
-            except OSError as exc:
-                outcome = (0, type(exc).__name__, time.monotonic() - began)
-            with lock:
-                results.append(outcome)
+    async def send(moment: float, token: str) -> tuple[int, str, float]:
+        await asyncio.sleep(max(0.0, moment - time.time()))
+        began = time.monotonic()
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            head = (
+                f"POST /api/v1/phases/{phase_id}/submissions/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Token {token}\r\nContent-Type: {content_type}\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            ).encode()
+            writer.write(head + body)
+            await writer.drain()
+            answer = await asyncio.wait_for(reader.read(-1), timeout=120)
+            writer.close()
+            status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/") else 0
+            code = ""
+            if status != 201:
+                found = re.search(rb'"code":\s*"([^"]+)"', answer)
+                code = found.group(1).decode() if found else answer[:80].decode(errors="replace")
+            return status, code, time.monotonic() - began
+        except (TimeoutError, OSError, ValueError, IndexError) as exc:
+            return 0, type(exc).__name__, time.monotonic() - began
 
-    # Enough senders that none waits for a free one (the client must not make uploads late by itself).
-    threads = [threading.Thread(target=sender, daemon=True) for _ in range(min(1000, len(plan)))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    async def everything():
+        return await asyncio.gather(*(send(moment, token) for moment, token in plan))
+
+    return asyncio.run(everything())
 
 
 def drain(phase, deadline: float, accepted: int, limit: float = 600) -> tuple[float | None, dict]:
@@ -180,7 +168,10 @@ def drain(phase, deadline: float, accepted: int, limit: float = 600) -> tuple[fl
 
 def job_breakdown(log: Path) -> str:
     """Median seconds of the scoring job, from Celery's 'succeeded in' lines."""
-    times = [float(m) for m in re.findall(r"succeeded in ([0-9.]+)s", log.read_text(errors="replace"))]
+    times = [
+        float(m)
+        for m in re.findall(r"score_submission\[[^\]]+\] succeeded in ([0-9.]+)s", log.read_text(errors="replace"))
+    ]
     if not times:
         return "no job lines in the worker log"
     return f"scoring job: {len(times)} runs, median {statistics.median(times) * 1000:.0f} ms, p99 {percentile(times, 0.99) * 1000:.0f} ms"
