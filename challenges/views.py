@@ -13,8 +13,10 @@ from django.db.models.functions import TruncDate
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from hackplatform.web import add_form_errors, csv_response, explain_refusals, next_url, refusal_text, safe_next_url
@@ -571,6 +573,17 @@ def roster_toggle(request, slug):
     return redirect("challenges:event_dashboard", event.slug)
 
 
+def _one_day_sentence(per_day: Counter) -> str:
+    """ "12 registrations on 3 May 2030." when every registration came on one day (the chart is one column)."""
+    if len(per_day) != 1:
+        return ""
+    ((day, n),) = per_day.items()
+    return ngettext("%(n)d registration on %(day)s.", "%(n)d registrations on %(day)s.", n) % {
+        "n": n,
+        "day": date_format(day, "DATE_FORMAT"),
+    }
+
+
 @login_required
 @explain_refusals
 def event_dashboard(request, slug):
@@ -600,7 +613,8 @@ def event_dashboard(request, slug):
             "country_chart": charts.bar_chart(
                 [(f"{name} ({code})", n) for code, name, n in by_country], title=_("Registrations by country")
             ),
-            "registrations_chart": charts.line_chart(sorted(per_day.items()), title=_("Registrations per day")),
+            "registrations_chart": charts.column_chart(sorted(per_day.items()), title=_("Registrations per day")),
+            "registrations_one_day": _one_day_sentence(per_day),
             "registration_count": sum(n for _c, _n, n in by_country),
             "teams": teams,
             "phases": selectors.phases_with_state(event),
