@@ -584,6 +584,28 @@ def _one_day_sentence(per_day: Counter) -> str:
     }
 
 
+def _setup_checklist(event: Event) -> list[dict]:
+    """The dashboard's "what to do next": each step of `selectors.event_setup_steps` with its text and link."""
+    texts = {
+        "terms": (_("Publish the data-use agreement participants accept"), "challenges:event_terms"),
+        "challenge": (_("Add a challenge"), "challenges:challenge_create"),
+        "dataset": (_("Give each scored challenge its dataset"), "challenges:challenge_edit"),
+        "phase": (_("Add a phase (when uploads are accepted)"), "challenges:phase_create"),
+        "publish": (_("Publish the event (visibility: published or invite-only)"), "challenges:event_edit"),
+        "judges": (_("Invite judges (for judged challenges)"), "challenges:event_roles"),
+    }
+    steps = []
+    for step in selectors.event_setup_steps(event):
+        label, url_name = texts[step["key"]]
+        challenge = step["challenge"]
+        if url_name in ("challenges:challenge_edit", "challenges:phase_create"):
+            url = reverse(url_name, args=[event.slug, challenge.slug]) if challenge else ""
+        else:
+            url = reverse(url_name, args=[event.slug])
+        steps.append({**step, "label": label, "url": url})
+    return steps
+
+
 @login_required
 @explain_refusals
 def event_dashboard(request, slug):
@@ -604,6 +626,7 @@ def event_dashboard(request, slug):
         if html:
             panels.append(mark_safe(html))
     teams = selectors.teams_with_members(event)
+    checklist = _setup_checklist(event)
     return render(
         request,
         "challenges/event_dashboard.html",
@@ -615,6 +638,9 @@ def event_dashboard(request, slug):
             ),
             "registrations_chart": charts.column_chart(sorted(per_day.items()), title=_("Registrations per day")),
             "registrations_one_day": _one_day_sentence(per_day),
+            "checklist": checklist,
+            "checklist_left": sum(1 for step in checklist if step["required"] and not step["done"]),
+            "checklist_open": any(step["required"] and not step["done"] for step in checklist),
             "registration_count": sum(n for _c, _n, n in by_country),
             "teams": teams,
             "phases": selectors.phases_with_state(event),
