@@ -427,8 +427,11 @@ def submission_picture(request, pk: int):
 
 
 def _leaderboard_split(request, phase: Phase) -> str:
-    split = request.GET.get("split", "public")
-    return split if split in ("public", "private") else "public"
+    """The split asked for; by default the private one once the results are published (the final ranking),
+    else the public one."""
+    default = "private" if phase.results_published else "public"
+    split = request.GET.get("split", default)
+    return split if split in ("public", "private") else default
 
 
 def phase_leaderboard(request, pk: int):
