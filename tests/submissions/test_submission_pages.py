@@ -68,3 +68,14 @@ def test_after_publication_the_leaderboard_opens_on_the_private_split(client):
     assert "0.900000" in html
     # The public split is still one click away.
     assert active_split(client.get(f"/phases/{phase.pk}/leaderboard/?split=public").content.decode()) == "public"
+
+
+def test_the_leaderboard_caption_sits_outside_the_scrolling_box_so_it_wraps(client):
+    phase = open_phase()
+    scored(phase, team_in(phase), 0.5)
+    leaderboard_rebuild(phase=phase)
+    html = client.get(f"/phases/{phase.pk}/leaderboard/").content.decode()
+    caption = html.index('id="board-caption"')
+    box = html.index('<div class="table-wrap">', caption)
+    assert caption < box and "<caption" not in html
+    assert '<table aria-labelledby="board-caption">' in html
