@@ -36,7 +36,7 @@ class SignUpForm(UserCreationForm):
 
 
 class ProfileForm(forms.ModelForm):
-    timezone = forms.ChoiceField(label=_("time zone"), choices=_zones, required=False)
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=_zones, required=False)
 
     class Meta:
         model = User

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from hackplatform.forms import ModelBoundsMixin
+
 from .images import process_image
 from .models import AOE, FIRST_YEAR, LAST_YEAR, Challenge, Event, EventRole, Phase, Team, all_languages
 
@@ -87,12 +89,12 @@ def _check_image(upload) -> None:
         upload.seek(0)
 
 
-class EventForm(forms.ModelForm):
-    timezone = forms.ChoiceField(label=_("time zone"), choices=timezone_choices)
-    registration_opens_at = WallClockField(label=_("registration opens"), required=False)
-    registration_closes_at = WallClockField(label=_("registration closes"), required=False)
+class EventForm(ModelBoundsMixin, forms.ModelForm):
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+    registration_opens_at = WallClockField(label=_("Registration opens"), required=False)
+    registration_closes_at = WallClockField(label=_("Registration closes"), required=False)
     banner = forms.FileField(
-        label=_("banner image"),
+        label=_("Banner image"),
         required=False,
         help_text=_("PNG, JPEG or WebP. It is re-encoded (metadata removed) and shrunk."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
@@ -181,7 +183,7 @@ class EventForm(forms.ModelForm):
 
 class TermsForm(forms.Form):
     text = forms.CharField(
-        label=_("data-use agreement"),
+        label=_("Data-use agreement"),
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("Markdown. Publishing a new version asks every registered participant to accept it again."),
     )
@@ -193,30 +195,33 @@ class ChallengeForm(forms.Form):
         (Challenge.DatasetSource.UPLOADED, _("Upload our own truth and participant files")),
         (Challenge.DatasetSource.NONE, _("No dataset (judged challenges, or later)")),
     ]
-    kind = forms.ChoiceField(label=_("kind"), choices=Challenge.Kind.choices)
-    title = forms.CharField(label=_("title"), max_length=200)
-    slug = forms.SlugField(label=_("slug"), max_length=80, required=False, help_text=_("Empty: made from the title."))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Challenge.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    slug = forms.SlugField(label=_("Slug"), max_length=80, required=False, help_text=_("Empty: made from the title."))
     description = forms.CharField(
-        label=_("description"), widget=forms.Textarea(attrs={"rows": 8}), required=False, help_text=_("Markdown.")
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 8}), required=False, help_text=_("Markdown.")
     )
     dataset_source = forms.ChoiceField(
-        label=_("dataset"), choices=SOURCE_CHOICES, widget=forms.RadioSelect, initial="generated"
+        label=_("Dataset"), choices=SOURCE_CHOICES, widget=forms.RadioSelect, initial="generated"
     )
     dataset_seed = forms.IntegerField(
-        label=_("seed"),
+        label=_("Seed"),
         min_value=0,
         max_value=2**62,
         required=False,
         help_text=_("The same seed gives the same files."),
     )
-    dataset_size = forms.ChoiceField(label=_("size"), choices=Challenge.DatasetSize.choices, initial="small")
+    # Not required: the page's script disables the generated fields when another source is chosen.
+    dataset_size = forms.ChoiceField(
+        label=_("Size"), choices=Challenge.DatasetSize.choices, initial="small", required=False
+    )
     truth_file = forms.FileField(
-        label=_("truth file (CSV)"),
+        label=_("Truth file (CSV)"),
         required=False,
         help_text=_("Checked against the scoring rules of the kind. Never shown to participants."),
     )
     public_files = forms.FileField(
-        label=_("participant files (zip or CSV)"), required=False, help_text=_("Must include sample_submission.csv.")
+        label=_("Participant files (zip or CSV)"), required=False, help_text=_("Must include sample_submission.csv.")
     )
 
     def __init__(self, *args, challenge: Challenge | None = None, **kwargs):
@@ -238,8 +243,29 @@ class ChallengeForm(forms.Form):
         if challenge is not None:
             self.fields["kind"].disabled = True
 
+    # The fields that only one dataset source uses, grouped in the page (a script shows the chosen group).
+    SOURCE_FIELDS = {
+        Challenge.DatasetSource.GENERATED: ("dataset_seed", "dataset_size"),
+        Challenge.DatasetSource.UPLOADED: ("truth_file", "public_files"),
+    }
+
+    def general_fields(self):
+        grouped = {name for names in self.SOURCE_FIELDS.values() for name in names}
+        return [field for field in self.visible_fields() if field.name not in grouped]
+
+    def source_groups(self):
+        legends = {
+            Challenge.DatasetSource.GENERATED: _("Generated dataset"),
+            Challenge.DatasetSource.UPLOADED: _("Uploaded dataset"),
+        }
+        return [
+            {"source": str(source), "legend": legends[source], "fields": [self[name] for name in names]}
+            for source, names in self.SOURCE_FIELDS.items()
+        ]
+
     def clean(self):
         data = super().clean()
+        data["dataset_size"] = data.get("dataset_size") or Challenge.DatasetSize.SMALL
         source = data.get("dataset_source")
         kind = data.get("kind")
         if kind == Challenge.Kind.JUDGED and source != Challenge.DatasetSource.NONE:
@@ -259,11 +285,11 @@ class ChallengeForm(forms.Form):
         return data
 
 
-class PhaseForm(forms.ModelForm):
-    opens_at = WallClockField(label=_("opens at"))
-    closes_at = WallClockField(label=_("closes at"))
+class PhaseForm(ModelBoundsMixin, forms.ModelForm):
+    opens_at = WallClockField(label=_("Opens at"))
+    closes_at = WallClockField(label=_("Closes at"))
     grace_minutes = forms.IntegerField(
-        label=_("grace period (minutes)"),
+        label=_("Grace period (minutes)"),
         min_value=0,
         max_value=24 * 60,
         initial=0,
@@ -325,10 +351,10 @@ class RegisterForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(label=_("team name"), max_length=80)
-    country = LazyTypedChoiceField(label=_("country"), choices=[("", "---------"), *countries])
+    name = forms.CharField(label=_("Team name"), max_length=80)
+    country = LazyTypedChoiceField(label=_("Country"), choices=[("", "---------"), *countries])
     logo = forms.FileField(
-        label=_("logo (optional)"),
+        label=_("Logo (optional)"),
         required=False,
         help_text=_("PNG, JPEG or WebP; re-encoded and shrunk."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
@@ -345,7 +371,7 @@ class TeamEditForm(TeamForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["logo"].label = _("new logo (optional)")
+        self.fields["logo"].label = _("New logo (optional)")
         self.fields["logo"].help_text = _(
             "PNG, JPEG or WebP; re-encoded and shrunk. Leave empty to keep the current logo."
         )
@@ -354,12 +380,12 @@ class TeamEditForm(TeamForm):
 
 class JoinTeamForm(forms.Form):
     join_code = forms.CharField(
-        label=_("join code"), max_length=20, help_text=_("Your captain finds it on the team page.")
+        label=_("Join code"), max_length=20, help_text=_("Your captain finds it on the team page.")
     )
 
 
 class TransferCaptainForm(forms.Form):
-    new_captain = forms.ModelChoiceField(label=_("new captain"), queryset=None)
+    new_captain = forms.ModelChoiceField(label=_("New captain"), queryset=None)
 
     def __init__(self, *args, team: Team, **kwargs):
         super().__init__(*args, **kwargs)
@@ -371,5 +397,5 @@ class TransferCaptainForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    username = forms.CharField(label=_("username"), max_length=150)
-    role = forms.ChoiceField(label=_("role"), choices=EventRole.Role.choices, initial=EventRole.Role.JUDGE)
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=EventRole.Role.choices, initial=EventRole.Role.JUDGE)

@@ -239,3 +239,24 @@ def team_of(*, event: Event, user: User) -> Team | None:
         return None
     membership = TeamMembership.objects.filter(event=event, user=user).select_related("team").first()
     return membership.team if membership else None
+
+
+def event_setup_steps(event: Event) -> list[dict]:
+    """What a new event still needs, in order, each with whether it is done and the challenge it concerns
+    (the view turns them into links): the dashboard's checklist. Judges are `required` only for an event
+    with a judged challenge."""
+    challenges = list(event.challenges.order_by("order", "pk"))
+    without_data = next((c for c in challenges if c.is_scored and not c.has_dataset), None)
+    has_phase = Phase.objects.filter(challenge__event=event).exists()
+    judged = any(not c.is_scored for c in challenges)
+    steps = [
+        {"key": "terms", "done": event.terms.exists(), "challenge": None},
+        {"key": "challenge", "done": bool(challenges), "challenge": None},
+        {"key": "dataset", "done": bool(challenges) and without_data is None, "challenge": without_data},
+        {"key": "phase", "done": has_phase, "challenge": challenges[0] if challenges else None},
+        {"key": "publish", "done": event.visibility != Event.Visibility.DRAFT, "challenge": None},
+        {"key": "judges", "done": event.roles.filter(role=EventRole.Role.JUDGE).exists(), "challenge": None},
+    ]
+    for step in steps:  # judges are needed only once a challenge is judged
+        step["required"] = step["key"] != "judges" or judged
+    return steps

@@ -13,8 +13,10 @@ from django.db.models.functions import TruncDate
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from hackplatform.web import add_form_errors, csv_response, explain_refusals, next_url, refusal_text, safe_next_url
@@ -571,6 +573,39 @@ def roster_toggle(request, slug):
     return redirect("challenges:event_dashboard", event.slug)
 
 
+def _one_day_sentence(per_day: Counter) -> str:
+    """ "12 registrations on 3 May 2030." when every registration came on one day (the chart is one column)."""
+    if len(per_day) != 1:
+        return ""
+    ((day, n),) = per_day.items()
+    return ngettext("%(n)d registration on %(day)s.", "%(n)d registrations on %(day)s.", n) % {
+        "n": n,
+        "day": date_format(day, "DATE_FORMAT"),
+    }
+
+
+def _setup_checklist(event: Event) -> list[dict]:
+    """The dashboard's "what to do next": each step of `selectors.event_setup_steps` with its text and link."""
+    texts = {
+        "terms": (_("Publish the data-use agreement participants accept"), "challenges:event_terms"),
+        "challenge": (_("Add a challenge"), "challenges:challenge_create"),
+        "dataset": (_("Give each scored challenge its dataset"), "challenges:challenge_edit"),
+        "phase": (_("Add a phase (when uploads are accepted)"), "challenges:phase_create"),
+        "publish": (_("Publish the event (visibility: published or invite-only)"), "challenges:event_edit"),
+        "judges": (_("Invite judges (for judged challenges)"), "challenges:event_roles"),
+    }
+    steps = []
+    for step in selectors.event_setup_steps(event):
+        label, url_name = texts[step["key"]]
+        challenge = step["challenge"]
+        if url_name in ("challenges:challenge_edit", "challenges:phase_create"):
+            url = reverse(url_name, args=[event.slug, challenge.slug]) if challenge else ""
+        else:
+            url = reverse(url_name, args=[event.slug])
+        steps.append({**step, "label": label, "url": url})
+    return steps
+
+
 @login_required
 @explain_refusals
 def event_dashboard(request, slug):
@@ -591,6 +626,7 @@ def event_dashboard(request, slug):
         if html:
             panels.append(mark_safe(html))
     teams = selectors.teams_with_members(event)
+    checklist = _setup_checklist(event)
     return render(
         request,
         "challenges/event_dashboard.html",
@@ -600,7 +636,11 @@ def event_dashboard(request, slug):
             "country_chart": charts.bar_chart(
                 [(f"{name} ({code})", n) for code, name, n in by_country], title=_("Registrations by country")
             ),
-            "registrations_chart": charts.line_chart(sorted(per_day.items()), title=_("Registrations per day")),
+            "registrations_chart": charts.column_chart(sorted(per_day.items()), title=_("Registrations per day")),
+            "registrations_one_day": _one_day_sentence(per_day),
+            "checklist": checklist,
+            "checklist_left": sum(1 for step in checklist if step["required"] and not step["done"]),
+            "checklist_open": any(step["required"] and not step["done"] for step in checklist),
             "registration_count": sum(n for _c, _n, n in by_country),
             "teams": teams,
             "phases": selectors.phases_with_state(event),

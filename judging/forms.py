@@ -13,6 +13,7 @@ from django_countries.fields import LazyTypedChoiceField
 
 from challenges.forms import WallClockField, localize
 from challenges.models import Event
+from hackplatform.forms import ModelBoundsMixin
 
 from .models import MAX_IMAGES, Criterion, JudgingSettings
 
@@ -31,21 +32,21 @@ class MultipleImageField(forms.FileField):
 
 
 class EntryForm(forms.Form):
-    title = forms.CharField(label=_("title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(
-        label=_("summary"),
+        label=_("Summary"),
         widget=forms.Textarea(attrs={"rows": 10}),
         required=False,
         max_length=20_000,
         help_text=_("Markdown. What it does, for whom, and how it keeps people safe."),
     )
-    repository_url = forms.CharField(label=_("repository"), required=False, max_length=500, help_text=_("https://…"))
-    video_url = forms.CharField(label=_("demo or video"), required=False, max_length=500, help_text=_("https://…"))
+    repository_url = forms.CharField(label=_("Repository"), required=False, max_length=500, help_text=_("https://…"))
+    video_url = forms.CharField(label=_("Demo or video"), required=False, max_length=500, help_text=_("https://…"))
     submission = forms.TypedChoiceField(
-        label=_("scored submission"), required=False, coerce=int, empty_value=None, choices=[]
+        label=_("Scored submission"), required=False, coerce=int, empty_value=None, choices=[]
     )
     images = MultipleImageField(
-        label=_("screenshots"),
+        label=_("Screenshots"),
         required=False,
         help_text=_("PNG, JPEG or WebP; up to %(n)d per entry.") % {"n": MAX_IMAGES},
     )
@@ -60,9 +61,9 @@ class EntryForm(forms.Form):
             ]
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(ModelBoundsMixin, forms.ModelForm):
     levels_text = forms.CharField(
-        label=_("levels"),
+        label=_("Levels"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("One line per level, lowest score first: what that score means."),
@@ -78,9 +79,9 @@ class CriterionForm(forms.ModelForm):
         return [{"score": start + i, "text": text} for i, text in enumerate(lines)]
 
 
-class JudgingSettingsForm(forms.ModelForm):
-    opens_at = WallClockField(label=_("judging opens"), required=False)
-    closes_at = WallClockField(label=_("judging closes"), required=False)
+class JudgingSettingsForm(ModelBoundsMixin, forms.ModelForm):
+    opens_at = WallClockField(label=_("Judging opens"), required=False)
+    closes_at = WallClockField(label=_("Judging closes"), required=False)
 
     class Meta:
         model = JudgingSettings
@@ -118,9 +119,9 @@ class JudgingSettingsForm(forms.ModelForm):
 
 
 class ConflictForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("team"), queryset=None, required=False)
-    country = LazyTypedChoiceField(label=_("or a whole country"), choices=[("", "—"), *countries], required=False)
-    judge = forms.ModelChoiceField(label=_("judge"), queryset=None, required=False, to_field_name="username")
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False)
+    country = LazyTypedChoiceField(label=_("Or a whole country"), choices=[("", "—"), *countries], required=False)
+    judge = forms.ModelChoiceField(label=_("Judge"), queryset=None, required=False, to_field_name="username")
 
     def __init__(self, *args, event: Event, judges=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,16 +133,16 @@ class ConflictForm(forms.Form):
 
 
 class AssignmentRunForm(forms.Form):
-    judges_per_entry = forms.IntegerField(label=_("judges per entry"), min_value=1, max_value=20)
-    seed = forms.IntegerField(label=_("seed"), min_value=-(2**31), max_value=2**31 - 1)
+    judges_per_entry = forms.IntegerField(label=_("Judges per entry"), min_value=1, max_value=20)
+    seed = forms.IntegerField(label=_("Seed"), min_value=-(2**31), max_value=2**31 - 1)
     keep_existing = forms.BooleanField(
-        label=_("keep the current assignment where it is still valid"), required=False, initial=True
+        label=_("Keep the current assignment where it is still valid"), required=False, initial=True
     )
 
 
 class PrizeForm(forms.Form):
-    name = forms.CharField(label=_("prize"), max_length=120)
-    challenge = forms.ModelChoiceField(label=_("challenge"), queryset=None, required=False)
+    name = forms.CharField(label=_("Prize"), max_length=120)
+    challenge = forms.ModelChoiceField(label=_("Challenge"), queryset=None, required=False)
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)

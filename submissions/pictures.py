@@ -26,6 +26,8 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
 
+from hackplatform.ticks import format_number, nice_axis, svg_font_size
+
 FONT_PATH = Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
 
 
@@ -51,6 +53,12 @@ class Texts:
     no_submission: str = "No submission yet."
     # (day, uploads, failed) -> "2030-01-01: 3 (1 failed)"
     day_summary: Callable[[str, int, int], str] = lambda day, n, failed: f"{day}: {n} ({failed} failed)"
+    # (communities shown, colours available) -> a note drawn when colours must repeat
+    colours_repeat: Callable[[int, int], str] = lambda communities, colours: (
+        f"{communities} communities, {colours} colours: colours repeat"
+    )
+    # The reader's language: numbers on axes and scales are written its way (decimal comma in es/pt/fr).
+    locale: str = "en"
 
 
 ENGLISH = Texts()
@@ -62,7 +70,8 @@ def font(size: int = 12) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT_PATH), size)
 
 
-# Colour-blind-safe palette (Okabe–Ito) plus a few darker tones.
+# Colour-blind-safe palette (Okabe–Ito) first, then distinct darker and lighter tones (Tableau 20 and
+# Kelly's colours): 20 colours, so up to 20 communities or teams each get their own.
 PALETTE = [
     "#0072B2",
     "#E69F00",
@@ -74,6 +83,16 @@ PALETTE = [
     "#000000",
     "#8c564b",
     "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#9467bd",
+    "#ff9896",
+    "#98df8a",
+    "#c5b0d5",
+    "#f7b6d2",
+    "#dbdb8d",
+    "#ad494a",
+    "#393b79",
 ]
 
 
@@ -117,19 +136,25 @@ def hotspot_map(
     outlined in blue. `counts` holds every study cell (zeros included); `counts_label` names them in the
     legend (default: `texts.true_incidents`).
 
-    The legend (two swatches and their labels) goes on one line below the map when it fits the map's
-    width, else on two lines, so longer translations are never cut."""
+    The legend names the shading and shows its scale (a colour bar from 0 to the largest count, with values
+    in the reader's number format); the flagged-cell swatch goes on the same line as the shading's name when
+    both fit the map's width, else on a line of its own, so longer translations are never cut."""
     cell = max(2, min(16, max_px // max(rows, cols, 1)))
-    width = cols * cell + 1
-    text_font = font(12)
-    swatch, gap, line_h = 14, 4, 20
+    width = max(cols * cell + 1, 240)
+    text_font = font(13)
+    swatch, gap, line_h = 14, 4, 22
     counts_label = texts.true_incidents if counts_label is None else counts_label
+    top = max(counts.values(), default=0) or 1
+    # The scale: a colour bar from 0 to the largest count with values under it, then the flagged swatch.
+    bar_w = 120
+    scale_values = sorted({0, round(top / 4), top}) if top >= 4 else list(range(top + 1))
     label_w = [math.ceil(text_font.getlength(label)) for label in (counts_label, texts.flagged_cells)]
-    one_line = 4 + swatch + gap + label_w[0] + 16 + swatch + gap + label_w[1] <= width
-    legend_h = 8 + (line_h if one_line else 2 * line_h)
+    scale_h = swatch + 4 + line_h
+    # The flagged swatch goes on the label's line when both fit the map's width, else on a line of its own.
+    one_line = 4 + label_w[0] + 24 + swatch + gap + label_w[1] <= width
+    legend_h = 8 + line_h + scale_h + (0 if one_line else line_h)
     image = Image.new("RGB", (width, rows * cell + 1 + legend_h), "#d9d9d9")
     draw = ImageDraw.Draw(image)
-    top = max(counts.values(), default=0) or 1
     for (r, c), n in counts.items():
         x, y = c * cell, r * cell
         draw.rectangle([x, y, x + cell - 1, y + cell - 1], fill=_heat(math.sqrt(n / top)) if n else "#ffffff")
@@ -138,11 +163,21 @@ def hotspot_map(
         x, y = c * cell, r * cell
         draw.rectangle([x, y, x + cell - 1, y + cell - 1], outline="#0b3d91", width=outline)
     y0 = rows * cell + 6
-    draw.rectangle([4, y0, 4 + swatch, y0 + swatch], fill=_heat(1.0))
-    draw.text((4 + swatch + gap, y0 + 1), counts_label, fill="#000000", font=text_font)
-    x1, y1 = (4 + swatch + gap + label_w[0] + 16, y0) if one_line else (4, y0 + line_h)
+    draw.text((4, y0), counts_label, fill="#000000", font=text_font)
+    yb = y0 + line_h
+    for i in range(bar_w):
+        n = top * (i / (bar_w - 1)) ** 2  # the map's shade is sqrt(n / top): the bar's x is that shade
+        draw.line([(4 + i, yb), (4 + i, yb + swatch)], fill=_heat(math.sqrt(n / top)) if n else "#ffffff")
+    draw.rectangle([4, yb, 4 + bar_w, yb + swatch], outline="#333333")
+    for value in scale_values:
+        x = 4 + (bar_w - 1) * math.sqrt(value / top)
+        draw.line([(x, yb + swatch), (x, yb + swatch + 3)], fill="#000000")
+        text = format_number(value, decimals=0, locale=texts.locale)
+        tw = text_font.getlength(text)
+        draw.text((min(max(x - tw / 2, 2), width - tw - 2), yb + swatch + 4), text, fill="#000000", font=text_font)
+    x1, y1 = (4 + label_w[0] + 24, y0) if one_line else (4, yb + scale_h)
     draw.rectangle([x1, y1, x1 + swatch, y1 + swatch], outline="#0b3d91", width=2)
-    draw.text((x1 + swatch + gap, y1 + 1), texts.flagged_cells, fill="#000000", font=text_font)
+    draw.text((x1 + swatch + gap, y1), texts.flagged_cells, fill="#000000", font=text_font)
     return _png(image)
 
 
@@ -155,7 +190,9 @@ def network_picture(
     texts: Texts = ENGLISH,
 ) -> bytes:
     """A PNG of the nodes a team placed in communities (community_id != 0), grouped in circles, one colour
-    per community, with the ties among them. The largest communities are kept up to `max_nodes` nodes."""
+    per community, with the ties among them. The largest communities are kept up to `max_nodes` nodes.
+    Each shown community has its own colour up to len(PALETTE) of them; beyond, a note under the summary
+    says that colours repeat."""
     groups: dict[int, list[str]] = {}
     for node, community in communities.items():
         if community:
@@ -192,7 +229,9 @@ def network_picture(
     dot = 3 if total > 150 else 4
     for node, (x, y) in position.items():
         draw.ellipse([x - dot, y - dot, x + dot, y + dot], fill=colour[node], outline="#333333")
-    draw.text((8, 8), texts.network_summary(len(kept), total), fill="#000000", font=font(13))
+    draw.text((8, 8), texts.network_summary(len(kept), total), fill="#000000", font=font(14))
+    if len(kept) > len(PALETTE):
+        draw.text((8, 28), texts.colours_repeat(len(kept), len(PALETTE)), fill="#000000", font=font(14))
     return _png(image)
 
 
@@ -211,34 +250,45 @@ def history_svg(
     end: datetime,
     title: str | None = None,
     width: int = 720,
-    height: int = 320,
+    height: int = 340,
     texts: Texts = ENGLISH,
+    value_range: tuple[float | None, float | None] = (None, None),
 ) -> str:
-    """An SVG step chart: each team's best score so far, from `start` to `end` (a legend lists the teams)."""
-    left, right, top, bottom = 56, 180, 16, 32
+    """An SVG step chart: each team's best score so far, from `start` to `end` (a legend lists the teams).
+
+    The y axis has rounded ticks written in `texts.locale` and never leaves `value_range`, the metric's
+    known range (e.g. (0, 1): an axis below 0 would show scores no one can have)."""
+    fs = svg_font_size(width)
+    left, right, top, bottom = 4 * fs, 13 * fs, fs, 2 * fs + 8
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for points in series.values() for _, v in points]
     parts = _svg_open(width, height, texts.history_title if title is None else title)
     if not values:
-        parts.append(f'<text x="{left}" y="{height // 2}">{escape(texts.no_scored_submission)}</text></svg>')
+        parts.append(
+            f'<text x="{left}" y="{height // 2}" font-size="{fs}">{escape(texts.no_scored_submission)}</text></svg>'
+        )
         return "".join(parts)
-    lo, hi = min(values), max(values)
-    if hi - lo < 1e-12:
-        lo, hi = lo - 0.5, hi + 0.5
+    axis = nice_axis(min(values), max(values), floor=value_range[0], ceiling=value_range[1])
+    lo, hi = axis.lo, axis.hi
     span = max((end - start).total_seconds(), 1.0)
 
     def x_of(at: datetime) -> float:
         return left + plot_w * min(max((at - start).total_seconds() / span, 0.0), 1.0)
 
     def y_of(v: float) -> float:
-        return top + plot_h * (1 - (v - lo) / (hi - lo))
+        return top + plot_h * (1 - (min(max(v, lo), hi) - lo) / (hi - lo))
 
+    parts.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#c8c8c8"/>')
+    for tick in axis.ticks:
+        y = y_of(tick)
+        parts.append(
+            f'<line x1="{left - 4}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e3e3e3"/>'
+            f'<text x="{left - 6}" y="{y + fs / 3:.1f}" text-anchor="end" font-size="{fs}" class="chart-tick">'
+            f"{escape(axis.label(tick, texts.locale))}</text>"
+        )
     parts.append(
-        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#c8c8c8"/>'
-        f'<text x="{left - 4}" y="{top + 10}" text-anchor="end" font-size="11">{hi:.4g}</text>'
-        f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end" font-size="11">{lo:.4g}</text>'
-        f'<text x="{left}" y="{height - 10}" font-size="11">{escape(start.strftime("%Y-%m-%d"))}</text>'
-        f'<text x="{left + plot_w}" y="{height - 10}" text-anchor="end" font-size="11">'
+        f'<text x="{left}" y="{height - 8}" font-size="{fs}">{escape(start.strftime("%Y-%m-%d"))}</text>'
+        f'<text x="{left + plot_w}" y="{height - 8}" text-anchor="end" font-size="{fs}">'
         f"{escape(end.strftime('%Y-%m-%d'))}</text>"
     )
     for i, (name, points) in enumerate(series.items()):
@@ -250,10 +300,10 @@ def history_svg(
         path += [f"H{x_of(at):.1f} V{y_of(value):.1f}" for at, value in rest]
         path.append(f"H{left + plot_w:.1f}")
         parts.append(f'<path d="{" ".join(path)}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        ly = top + 14 + 18 * i
+        ly = top + fs + (fs + 8) * i
         parts.append(
-            f'<rect x="{left + plot_w + 12}" y="{ly - 9}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{left + plot_w + 26}" y="{ly}" font-size="12">{escape(name[:22])}</text>'
+            f'<rect x="{left + plot_w + 12}" y="{ly - fs + 2}" width="{fs - 2}" height="{fs - 2}" fill="{colour}"/>'
+            f'<text x="{left + plot_w + 12 + fs + 2}" y="{ly}" font-size="{fs}">{escape(name[:18])}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -264,22 +314,29 @@ def bar_chart_svg(
     *,
     title: str | None = None,
     width: int = 720,
-    height: int = 220,
+    height: int = 240,
     texts: Texts = ENGLISH,
 ) -> str:
-    """An SVG bar chart of (day, uploads, failed): uploads in blue, the failed part in red."""
-    left, top, bottom = 40, 12, 30
+    """An SVG bar chart of (day, uploads, failed): uploads in blue, the failed part in red; whole-number ticks."""
+    fs = svg_font_size(width)
+    left, top, bottom = 3 * fs, fs, 2 * fs + 6
     parts = _svg_open(width, height, texts.submissions_title if title is None else title)
     if not days:
-        parts.append(f'<text x="{left}" y="{height // 2}">{escape(texts.no_submission)}</text></svg>')
+        parts.append(f'<text x="{left}" y="{height // 2}" font-size="{fs}">{escape(texts.no_submission)}</text></svg>')
         return "".join(parts)
     plot_w, plot_h = width - left - 10, height - top - bottom
-    peak = max(n for _, n, _ in days) or 1
-    bar = plot_w / len(days)
-    parts.append(
-        f'<text x="{left - 4}" y="{top + 10}" text-anchor="end" font-size="11">{peak}</text>'
-        f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end" font-size="11">0</text>'
-    )
+    axis = nice_axis(0, max(max(n for _, n, _ in days), 1), floor=0, max_ticks=4)
+    if axis.decimals:  # counts are whole: never a tick at 0.5 uploads
+        axis = nice_axis(0, max(axis.hi, 2), floor=0, max_ticks=3)
+    peak = axis.hi
+    bar = min(plot_w / len(days), 8 * fs)
+    for tick in axis.ticks:
+        y = top + plot_h - plot_h * tick / peak
+        parts.append(
+            f'<line x1="{left - 4}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e3e3e3"/>'
+            f'<text x="{left - 6}" y="{y + fs / 3:.1f}" text-anchor="end" font-size="{fs}" class="chart-tick">'
+            f"{escape(axis.label(tick, texts.locale))}</text>"
+        )
     for i, (day, n, failed) in enumerate(days):
         x = left + i * bar
         h = plot_h * n / peak
@@ -292,7 +349,12 @@ def bar_chart_svg(
             f'fill="#a4161a"/></g>'
         )
     parts.append(
-        f'<text x="{left}" y="{height - 8}" font-size="11">{escape(days[0][0])}</text>'
-        f'<text x="{width - 10}" y="{height - 8}" text-anchor="end" font-size="11">{escape(days[-1][0])}</text></svg>'
+        f'<text x="{left}" y="{height - 8}" font-size="{fs}">{escape(days[0][0])}</text>'
+        + (
+            f'<text x="{width - 10}" y="{height - 8}" text-anchor="end" font-size="{fs}">{escape(days[-1][0])}</text>'
+            if len(days) > 1
+            else ""
+        )
+        + "</svg>"
     )
     return "".join(parts)

@@ -74,6 +74,15 @@ def higher_is_better(challenge: Challenge) -> bool:
     return ranking(challenge).higher_is_better
 
 
+def metric_range(challenge: Challenge, name: str | None) -> tuple[float | None, float | None]:
+    """The values metric `name` of this challenge can take, (low, high) with None where unbounded or unknown."""
+    scorer = _scorer(challenge.kind)
+    reader = getattr(scorer, "metric_range", None)
+    if name is None or reader is None:
+        return (None, None)
+    return tuple(reader(name))  # type: ignore[return-value]
+
+
 def check_scoring_params(kind: str, params: dict[str, Any] | None) -> dict[str, Any]:
     """Validate scoring_params for a kind: the scorer checks its own keys, the platform checks its own.
 

@@ -306,6 +306,13 @@ def picture_texts() -> pictures.Texts:
             "%(day)s: %(n)d upload (%(failed)d failed)", "%(day)s: %(n)d uploads (%(failed)d failed)", n
         ) % {"day": day, "n": n, "failed": failed}
 
+    def colours_repeat(communities: int, colours: int) -> str:
+        # Translators: drawn on the network picture when it shows more communities than it has colours.
+        return _("%(communities)d communities shown with %(colours)d colours: some colours repeat.") % {
+            "communities": communities,
+            "colours": colours,
+        }
+
     return pictures.Texts(
         # Translators: legend of the hotspot map (a PNG): the shaded cells.
         true_incidents=_("true incidents"),
@@ -320,6 +327,8 @@ def picture_texts() -> pictures.Texts:
         submissions_title=_("Submissions per day"),
         no_submission=_("No submission yet."),
         day_summary=day_summary,
+        colours_repeat=colours_repeat,
+        locale=get_language() or settings.LANGUAGE_CODE,
     )
 
 
@@ -418,8 +427,11 @@ def submission_picture(request, pk: int):
 
 
 def _leaderboard_split(request, phase: Phase) -> str:
-    split = request.GET.get("split", "public")
-    return split if split in ("public", "private") else "public"
+    """The split asked for; by default the private one once the results are published (the final ranking),
+    else the public one."""
+    default = "private" if phase.results_published else "public"
+    split = request.GET.get("split", default)
+    return split if split in ("public", "private") else default
 
 
 def phase_leaderboard(request, pk: int):
@@ -456,7 +468,11 @@ def phase_leaderboard(request, pk: int):
             # pictures.history_svg escapes every text it writes (team names included).
             history_svg=mark_safe(
                 pictures.history_svg(
-                    history, start=start, end=max(end, start + timedelta(hours=1)), texts=picture_texts()
+                    history,
+                    start=start,
+                    end=max(end, start + timedelta(hours=1)),
+                    texts=picture_texts(),
+                    value_range=rules.metric_range(phase.challenge, rules.primary_metric(phase.challenge)),
                 )
             ),
         )

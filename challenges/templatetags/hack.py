@@ -88,11 +88,23 @@ def in_zone(dt: datetime | None, zone: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def when(context, dt: datetime | None, event_zone: str, countdown: bool = False) -> str:
-    """A deadline in the event's zone, the viewer's zone when different, and an optional live countdown."""
+def when(context, dt: datetime | None, event_zone: str, countdown: bool = False, once: bool = False) -> str:
+    """A moment in the event's zone, the viewer's zone when different, and an optional live countdown.
+
+    `once` (cards, where several moments sit side by side): the moment written once, in the viewer's zone
+    with the zone named, the event's zone in the `title`; no countdown."""
     if dt is None:
         return format_html("<span class='muted'>{}</span>", _("not set"))
     viewer = timezone.get_current_timezone_name()
+    if once:
+        return format_html(
+            '<time class="when" datetime="{}"{}>{}</time>',
+            dt.isoformat(),
+            format_html(' title="{} {}"', _("event time:"), format_in_zone(dt, event_zone))
+            if viewer != event_zone
+            else "",
+            format_in_zone(dt, viewer),
+        )
     parts = [format_html('<time datetime="{}">{}</time>', dt.isoformat(), format_in_zone(dt, event_zone))]
     if viewer != event_zone:
         parts.append(

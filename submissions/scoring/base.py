@@ -53,6 +53,9 @@ class CsvScorer(abc.ABC):
     submission_schema: ClassVar[tuple[Column, ...]]
     metric_descriptions: ClassVar[dict[str, str]]
     default_params: ClassVar[dict[str, Any]] = {}
+    # The range each metric can take, (low, high), None for unbounded; a name "m@5%" reads "m"'s range.
+    # Charts bound their axes with it. Metrics not listed are unbounded.
+    metric_bounds: ClassVar[dict[str, tuple[float | None, float | None]]] = {}
 
     @property
     def truth_columns(self) -> tuple[str, ...]:
@@ -77,6 +80,10 @@ class CsvScorer(abc.ABC):
 
     def metric_names(self, params: dict[str, Any] | None = None) -> list[str]:
         return list(self.metric_descriptions)
+
+    def metric_range(self, name: str) -> tuple[float | None, float | None]:
+        """The values metric `name` can take: (low, high), None where unbounded."""
+        return self.metric_bounds.get(name, self.metric_bounds.get(name.partition("@")[0], (None, None)))
 
     def describe_metrics(self, params: dict[str, Any] | None = None) -> dict[str, str]:
         """One sentence per metric produced with these parameters, for web pages."""

@@ -28,6 +28,7 @@ class DetectionScorer(CsvScorer):
     primary_metric = "average_precision"
     truth_schema = (Column("record_id", "id"), Column("label", "choice", ("0", "1")), SPLIT_COLUMN)
     submission_schema = (Column("record_id", "id"), Column("score", "float"))
+    metric_bounds = {"average_precision": (0.0, 1.0), "roc_auc": (0.0, 1.0), "r_precision": (0.0, 1.0)}
     metric_descriptions = {
         "average_precision": (
             "Average precision: the precision reached each time another suspicious record is found, "

@@ -72,6 +72,8 @@ class HotspotScorer(CsvScorer):
     submission_schema = (Column("cell_id", "id"), Column("score", "float"))
     default_params = {"fractions": list(DEFAULT_FRACTIONS)}
     metric_descriptions = _descriptions(DEFAULT_FRACTIONS)
+    # PAI (hit rate over area fraction) has no upper bound.
+    metric_bounds = {"hit_rate": (0.0, 1.0), "pai": (0.0, None), "pei_star": (0.0, 1.0), "mean_pei_star": (0.0, 1.0)}
 
     def check_params(self, params: dict[str, Any] | None) -> dict[str, Any]:
         params = super().check_params(params)

@@ -37,6 +37,14 @@ class NetworkScorer(CsvScorer):
         SPLIT_COLUMN,
     )
     submission_schema = (Column("node_id", "id"), Column("community_id", "int"), Column("score", "float"))
+    # The adjusted Rand index goes below 0 (worse than chance) down to -1, so the mean that includes it may too.
+    metric_bounds = {
+        "member_f1": (0.0, 1.0),
+        "ring_ari": (-1.0, 1.0),
+        "ring_nmi": (0.0, 1.0),
+        "key_player_ap": (0.0, 1.0),
+        "network_score": (-1.0, 1.0),
+    }
     metric_descriptions = {
         "member_f1": (
             "F1 score of the nodes you placed in a community (community_id other than 0) "
