@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import csv
 import io
-import random
 import zipfile
 import zlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -52,86 +53,82 @@ def _rows(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
 
 
-def _csv(header: list[str], rows: list[list[object]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
-
-
 def _read(field) -> bytes:
     with field.storage.open(field.name, "rb") as handle:
         return handle.read()
 
 
-def _baseline(challenge: Challenge) -> list[dict[str, str]]:
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Each value's rank scaled to 0..1 (the baselines' scales differ; ranks put them on one)."""
+    return np.argsort(np.argsort(values, kind="stable"), kind="stable") / max(len(values) - 1, 1)
+
+
+@dataclass
+class Material:
+    """What answers to one challenge are made from, aligned on the baseline's rows."""
+
+    kind: str
+    ids: list[str]
+    base: np.ndarray  # the baseline's score, as a rank in 0..1
+    target: np.ndarray  # what a perfect score looks like: the label, the future count, "is a key player"
+    base_community: np.ndarray | None = None  # network: the baseline's communities
+    true_ring: np.ndarray | None = None  # network: the true rings
+
+
+def material(challenge: Challenge) -> Material:
+    """Read the public baseline (from the participants' archive) and the truth, once per challenge."""
     with zipfile.ZipFile(io.BytesIO(_read(challenge.public_archive))) as archive:
-        return _rows(archive.read("baseline_submission.csv"))
-
-
-def _ranks(values: list[float]) -> list[float]:
-    order = sorted(range(len(values)), key=values.__getitem__)
-    ranks = [0.0] * len(values)
-    for position, index in enumerate(order):
-        ranks[index] = position / max(len(values) - 1, 1)
-    return ranks
-
-
-def answer(kind: str, baseline: list[dict[str, str]], truth: list[dict[str, str]], quality: float, rng) -> bytes:
-    """A plausible answer file for `kind`: the baseline moved towards the truth by `quality`, plus noise."""
-    noise = 0.15 * (1 - quality) + 0.08
+        baseline = _rows(archive.read("baseline_submission.csv"))
+    truth = _rows(_read(challenge.truth_file))
+    kind = challenge.kind
+    id_column = {"detection": "record_id", "hotspot": "cell_id", "network": "node_id"}[kind]
+    ids = [row[id_column] for row in baseline]
+    base = _ranks(np.array([float(row["score"]) for row in baseline]))
     if kind == "detection":
         label = {row["record_id"]: float(row["label"]) for row in truth}
-        base = _ranks([float(row["score"]) for row in baseline])
-        return _csv(
-            ["record_id", "score"],
-            [
-                [
-                    row["record_id"],
-                    f"{(1 - quality) * b + 0.5 * quality * label[row['record_id']] + rng.gauss(0, noise):.5f}",
-                ]
-                for row, b in zip(baseline, base, strict=True)
-            ],
-        )
+        return Material(kind, ids, base, np.array([label[i] for i in ids]))
     if kind == "hotspot":
         future: dict[str, float] = {}
-        for row in truth:
+        for row in truth:  # one row per cell and split: the public week and the private weeks
             future[row["cell_id"]] = future.get(row["cell_id"], 0.0) + float(row["count"])
-        top = max(future.values()) or 1.0
-        base = _ranks([float(row["score"]) for row in baseline])
-        return _csv(
-            ["cell_id", "score"],
-            [
-                [
-                    row["cell_id"],
-                    f"{(1 - quality) * b + quality * future[row['cell_id']] / top + rng.gauss(0, noise):.4f}",
-                ]
-                for row, b in zip(baseline, base, strict=True)
-            ],
-        )
+        target = np.array([future[i] for i in ids])
+        return Material(kind, ids, base, target / (target.max() or 1.0))
     if kind == "network":
-        truth_by_node = {row["node_id"]: row for row in truth}
-        base = _ranks([float(row["score"]) for row in baseline])
-        rows = []
-        for row, b in zip(baseline, base, strict=True):
-            true = truth_by_node[row["node_id"]]
-            # A team that found a ring names it with its own numbers: offset the truth's so the two never mix.
-            if rng.random() < quality:
-                community = int(true["ring_id"]) + 1000 if int(true["ring_id"]) else 0
-            else:
-                community = int(row["community_id"])
-            key = 1.0 if true["role"] in ("controller", "broker") else 0.0
-            rows.append([row["node_id"], community, f"{(1 - quality) * b + quality * key + rng.gauss(0, noise):.5f}"])
-        return _csv(["node_id", "community_id", "score"], rows)
+        by_node = {row["node_id"]: row for row in truth}
+        return Material(
+            kind,
+            ids,
+            base,
+            np.array([1.0 if by_node[i]["role"] in ("controller", "broker") else 0.0 for i in ids]),
+            base_community=np.array([int(row["community_id"]) for row in baseline]),
+            true_ring=np.array([int(by_node[i]["ring_id"]) for i in ids]),
+        )
     raise ValueError(f"no demo answers for the {kind} kind")
+
+
+def answer(made: Material, quality: float, rng: np.random.Generator) -> bytes:
+    """A plausible answer file: the baseline moved towards the truth by `quality` (0..1), plus noise."""
+    noise = rng.normal(0, 0.15 * (1 - quality) + 0.08, len(made.ids))
+    weight = 0.5 if made.kind == "detection" else 1.0  # a label is 0/1: half of it already separates well
+    score = (1 - quality) * made.base + weight * quality * made.target + noise
+    if made.kind != "network":
+        header = "record_id,score" if made.kind == "detection" else "cell_id,score"
+        lines = [f"{i},{v:.5f}" for i, v in zip(made.ids, score.tolist(), strict=True)]
+    else:
+        # A team that found a ring names it with its own numbers: offset the truth's so the two never mix.
+        found = (rng.random(len(made.ids)) < quality) & (made.true_ring > 0)
+        knows_outside = (rng.random(len(made.ids)) < quality) & (made.true_ring == 0)
+        community = np.where(found, made.true_ring + 1000, np.where(knows_outside, 0, made.base_community))
+        header = "node_id,community_id,score"
+        lines = [f"{i},{c},{v:.5f}" for i, c, v in zip(made.ids, community.tolist(), score.tolist(), strict=True)]
+    return (header + "\n" + "\n".join(lines) + "\n").encode("utf-8")
 
 
 def arrival_times(phase: Phase, count: int, now: datetime, rng) -> list[datetime]:
     """`count` moments between the phase's opening and a few minutes ago, in order, roughly evenly spread."""
     start, end = phase.opens_at + timedelta(minutes=30), now - timedelta(minutes=5)
     span = (end - start).total_seconds()
-    return [start + timedelta(seconds=span * (i + rng.uniform(0.1, 0.9)) / count) for i in range(count)]
+    return [start + timedelta(seconds=span * (i + float(rng.uniform(0.1, 0.9))) / count) for i in range(count)]
 
 
 class Command(BaseCommand):
@@ -149,10 +146,10 @@ class Command(BaseCommand):
             phase = challenge.phases.order_by("opens_at").first()
             if phase is None or not challenge.truth_file or not challenge.public_archive:
                 continue
-            baseline = truth = None  # read once per challenge, and only when an upload is missing
+            source = None  # read once per challenge, and only when an upload is missing
             for team in teams:
-                rng = random.Random(zlib.crc32(f"{team.name}/{challenge.slug}".encode()))
-                count = rng.randint(*ATTEMPTS)
+                rng = np.random.default_rng(zlib.crc32(f"{team.name}/{challenge.slug}".encode()))
+                count = int(rng.integers(ATTEMPTS[0], ATTEMPTS[1] + 1))
                 members = [m.user for m in team.memberships.all()]
                 # Members without a verified address upload: the backdated history emails nobody.
                 uploaders = [u for u in members if u.email_verified_at is None] or members
@@ -162,9 +159,9 @@ class Command(BaseCommand):
                     quality = min(1.0, skill * (0.4 + 0.6 * (i + 1) / count))
                     if Submission.objects.filter(team=team, idempotency_key=key).exists():
                         continue
-                    if baseline is None:
-                        baseline, truth = _baseline(challenge), _rows(_read(challenge.truth_file))
-                    data = answer(challenge.kind, baseline, truth, quality, rng)
+                    if source is None:
+                        source = material(challenge)
+                    data = answer(source, quality, rng)
                     if (team.name, challenge.kind) == BROKEN and i == 0:
                         data = b"\n".join(data.split(b"\n")[:-20]) + b"\n"
                     self._upload(phase, uploaders[i % len(uploaders)], data, key, received_at, i)
