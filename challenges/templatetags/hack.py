@@ -172,3 +172,20 @@ def event_banners(context, event) -> str:
     if request is None or event is None:
         return ""
     return mark_safe("".join(provider(request, event) for provider in hooks.event_banners))
+
+
+CLOSING_SOON = 24 * 3600  # seconds: a deadline this close is shown as "closing soon"
+
+
+@register.simple_tag
+def deadline_state(closes_at: datetime | None, opens_at: datetime | None = None) -> str:
+    """How near a deadline is, for its colour and label: "upcoming", "open", "soon" (< 24 h) or "closed"."""
+    now = timezone.now()
+    if closes_at is None:
+        return "open"
+    if opens_at is not None and now < opens_at:
+        return "upcoming"
+    left = (closes_at - now).total_seconds()
+    if left <= 0:
+        return "closed"
+    return "soon" if left < CLOSING_SOON else "open"

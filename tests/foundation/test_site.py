@@ -64,8 +64,8 @@ def test_seed_demo_is_idempotent(demo):
     assert Challenge.objects.filter(event__slug="demo").count() == 4
     assert sorted(Challenge.objects.values_list("kind", flat=True)) == ["detection", "hotspot", "judged", "network"]
     teams = Team.objects.filter(event__slug="demo")
-    assert teams.count() == 3
-    assert len({str(t.country) for t in teams}) == 3
+    assert teams.count() == 7
+    assert len({str(t.country) for t in teams}) == 7
     assert User.objects.filter(username__in=["organizer", "judge", "alice", "bob", "carol"]).count() == 5
 
 

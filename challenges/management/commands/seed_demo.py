@@ -1,4 +1,5 @@
-"""Create (or refresh) the demo event: users, teams from three countries, one challenge of each kind."""
+"""Create (or refresh) the demo event: users, seven teams from seven countries, one challenge of each kind,
+then (by name, through the apps above) a scored submission history and the judging data."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -30,7 +32,19 @@ CHALLENGES = [
     ("network", "network", "Uncover hidden trafficking rings", 13),
     ("judged", "judged", "Build a tool for frontline responders", None),
 ]
-PARTICIPANTS = [("alice", "CO", "Team Andes"), ("bob", "BR", "Equipe Ipê"), ("carol", "FR", "Équipe Lumière")]
+# (team, country, captain, other members). The three captains are the demo logins; the other members have
+# no verified address, so the backdated history of uploads they make sends nobody an email.
+TEAMS = [
+    ("Team Andes", "CO", "alice", ["andres", "valentina"]),
+    ("Equipe Ipê", "BR", "bob", ["joana", "thiago", "luana"]),
+    ("Équipe Lumière", "FR", "carol", ["amelie", "hugo"]),
+    ("Sahel Signal", "SN", "awa", ["moussa", "fatou"]),
+    ("Bayanihan Lab", "PH", "maria", ["jose", "rizal"]),
+    ("Savanna Analytics", "KE", "wanjiru", ["otieno", "achieng", "kamau"]),
+    ("Sankalp", "IN", "priya", ["arjun", "meera"]),
+]
+LOGINS = ("alice", "bob", "carol")
+HISTORY_DAYS = 6  # the phases opened this long ago, so the seeded uploads spread over days
 
 
 class Command(BaseCommand):
@@ -45,24 +59,27 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD", "hackathon-demo")
         with transaction.atomic():
             self._seed(password)
+            # Uploads and scores live in submissions, which challenges never imports: ask it by name.
+            call_command("seed_submissions_demo", stdout=self.stdout)
             # Judging demo data lives in the judging app, which challenges never imports: ask it by name.
             if apps.is_installed("judging"):
                 call_command("seed_judging_demo", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo ready: event 'demo'."))
         self.stdout.write(f"Logins (password '{password}'): organizer, judge, alice, bob, carol")
 
-    def _user(self, username: str, password: str, country: str = "") -> User:
+    def _user(self, username: str, password: str, country: str = "", verified: bool = True) -> User:
         user, _ = User.objects.get_or_create(
             username=username, defaults={"email": f"{username}@example.org", "country": country}
         )
-        user.set_password(password)
-        if user.email_verified_at is None:
+        user.password = password  # hashed once by the caller: one PBKDF2 run, not one per demo user
+        if verified and user.email_verified_at is None:
             user.email_verified_at = timezone.now()  # demo addresses count as verified: they get notifications
         user.save()
         return user
 
     def _seed(self, password: str) -> None:
         now = timezone.now()
+        password = make_password(password)
         organizer = self._user("organizer", password, "CO")
         organizer.user_permissions.add(
             Permission.objects.get(codename="add_event", content_type__app_label="challenges")
@@ -106,20 +123,27 @@ class Command(BaseCommand):
                     challenge=challenge,
                     actor=organizer,
                     name="Main phase",
-                    opens_at=now - timedelta(minutes=5),
-                    closes_at=now + timedelta(days=30),
+                    opens_at=now - timedelta(days=HISTORY_DAYS),
+                    closes_at=now + timedelta(days=24),
                     daily_limit=10 if challenge.is_scored else None,
                     total_limit=100 if challenge.is_scored else None,
                 )
-            elif not phase.is_open(now):
+            elif not phase.is_open(now) or phase.opens_at > now - timedelta(days=HISTORY_DAYS):
+                # Reopen a phase that closed since the last run, and move the opening back (a database
+                # seeded before the history existed): the seeded uploads must fall inside the window.
                 Phase.objects.filter(pk=phase.pk).update(
-                    opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(days=30)
+                    opens_at=min(phase.opens_at, now - timedelta(days=HISTORY_DAYS)),
+                    closes_at=max(phase.closes_at, now + timedelta(days=24)),
                 )
 
-        for username, country, team_name in PARTICIPANTS:
-            user = self._user(username, password, country)
-            services.registration_create(event=event, user=user, accept_terms=True)
-            if selectors.team_of(event=event, user=user) is None:
-                team = Team.objects.filter(event=event, name=team_name).first()
+        for team_name, country, captain_name, member_names in TEAMS:
+            team = Team.objects.filter(event=event, name=team_name).first()
+            for username in [captain_name, *member_names]:
+                user = self._user(username, password, country, verified=username in LOGINS)
+                services.registration_create(event=event, user=user, accept_terms=True)
+                if selectors.team_of(event=event, user=user) is not None:
+                    continue
                 if team is None:
-                    services.team_create(event=event, user=user, name=team_name, country=country)
+                    team = services.team_create(event=event, user=user, name=team_name, country=country)
+                else:
+                    services.team_join(team=team, user=user, join_code=team.join_code)
