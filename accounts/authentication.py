@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.signals import token_expired
 
@@ -22,3 +23,9 @@ class TokenAuthentication(KnoxTokenAuthentication):
             token_expired.send(sender=self.__class__, username=username, source="auth_token")
             return True
         return False
+
+
+class ApiTokenScheme(KnoxTokenScheme):
+    """The OpenAPI security scheme of these tokens: drf-spectacular's knox scheme, for this subclass."""
+
+    target_class = "accounts.authentication.TokenAuthentication"

@@ -115,17 +115,22 @@ def main() -> int:
             f"upload ({len(content):,} bytes, {args.teams} teams): {ms(upload_times)}, "
             f"{statistics.median(queries):.0f} queries"
         )
-        score_times = []
+        score_times, job_queries = [], []
         for pk in ids:
             if args.profile == "score":
                 profiler.enable()
             began = time.perf_counter()
-            outcome = submission_score(submission_id=pk)
+            with CaptureQueriesContext(connection) as captured:
+                outcome = submission_score(submission_id=pk)
             score_times.append(time.perf_counter() - began)
+            job_queries.append(len(captured.captured_queries))
             if args.profile == "score":
                 profiler.disable()
             assert outcome == "scored", (pk, outcome, Submission.objects.get(pk=pk).error_code)
-        print(f"scoring job: {ms(score_times)}")
+        print(f"scoring job: {ms(score_times)}, {statistics.median(job_queries):.0f} queries")
+        if args.show_queries:
+            for query in captured.captured_queries:
+                print(f"  {query['time']}s  {query['sql'][:220]}")
         if args.profile:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
     return 0

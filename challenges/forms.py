@@ -101,7 +101,7 @@ class EventForm(ModelBoundsMixin, forms.ModelForm):
     )
 
     languages = forms.MultipleChoiceField(
-        label=_("languages"),
+        label=_("Languages"),
         choices=settings.LANGUAGES,
         initial=all_languages,
         widget=forms.CheckboxSelectMultiple,

@@ -137,7 +137,7 @@ def leaderboard_rebuild(*, phase: Phase) -> int:
     return len(rows)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # called inside the scoring job's transaction: no savepoint needed
 def leaderboard_update_for(*, submission: Submission) -> bool:
     """After `submission` was scored: rebuild the leaderboard, unless it provably cannot change.
 

@@ -286,10 +286,20 @@ def _finish(
         if updated != 1:
             return "superseded"
         if result is not None:
-            ScoreResult.objects.update_or_create(
-                submission=submission,
-                truth_version=truth_version,
-                defaults={"scores": result, "computed_at": now, "duration_ms": duration_ms},
+            # One INSERT ... ON CONFLICT UPDATE (PostgreSQL and SQLite) instead of a SELECT and savepoints.
+            ScoreResult.objects.bulk_create(
+                [
+                    ScoreResult(
+                        submission=submission,
+                        truth_version=truth_version,
+                        scores=result,
+                        computed_at=now,
+                        duration_ms=duration_ms,
+                    )
+                ],
+                update_conflicts=True,
+                unique_fields=["submission", "truth_version"],
+                update_fields=["scores", "computed_at", "duration_ms"],
             )
         if result is not None:
             leaderboard_update_for(submission=submission)

@@ -327,3 +327,16 @@ def test_a_result_is_written_again_on_a_fresh_connection_when_the_database_went_
     submission.refresh_from_db()
     assert submission.status == Status.SCORED and submission.attempts == 1 and closed
     assert ScoreResult.objects.filter(submission=submission).count() == 1
+
+
+def test_scoring_again_against_the_same_truth_overwrites_its_one_result_row(django_capture_on_commit_callbacks):
+    phase = open_phase()
+    organizer = make_organizer(phase.challenge.event)
+    submission = SubmissionFactory(phase=phase)
+    assert submission_score(submission_id=submission.pk) == "scored"
+    first = ScoreResult.objects.get(submission=submission)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.phase_rescore(phase=phase, actor=organizer) == 1
+    again = ScoreResult.objects.get(submission=submission)  # still one row for (submission, truth version 1)
+    assert again.pk == first.pk and again.computed_at > first.computed_at
+    assert again.scores == first.scores
