@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "submissions",
     "judging",
     "communication",
+    "bundles",
 ]
 
 MIDDLEWARE = [
@@ -302,6 +303,10 @@ SUBMISSION_UPLOAD_ALLOWANCE_SECONDS = envint("SUBMISSION_UPLOAD_ALLOWANCE_SECOND
 SUBMISSION_MAX_UPLOAD_BYTES = envint("SUBMISSION_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
 SCORING_MAX_DECOMPRESSED_BYTES = envint("SCORING_MAX_DECOMPRESSED_BYTES", 200 * 1024 * 1024)
 DATASET_MAX_UPLOAD_BYTES = envint("DATASET_MAX_UPLOAD_BYTES", 500 * 1024 * 1024)
+# Event bundles (bundles/): the uploaded file, everything in its zip once unpacked, and its YAML alone.
+BUNDLE_MAX_BYTES = envint("BUNDLE_MAX_BYTES", 100 * 1024 * 1024)
+BUNDLE_MAX_UNPACKED_BYTES = envint("BUNDLE_MAX_UNPACKED_BYTES", 500 * 1024 * 1024)
+BUNDLE_MAX_YAML_BYTES = envint("BUNDLE_MAX_YAML_BYTES", 1024 * 1024)
 IMAGE_MAX_UPLOAD_BYTES = envint("IMAGE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 IMAGE_MAX_PIXELS = envint("IMAGE_MAX_PIXELS", 25_000_000)
 # Extra scorers from installed packages: "kind=dotted.path:callable" pairs, comma separated.
