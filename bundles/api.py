@@ -90,6 +90,15 @@ class EventImportView(APIView):
     @extend_schema(
         summary="Import a bundle as a new event (users with the event-creator right)",
         request=BundleImportSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[201],
+                description="The new event's API address (`/api/v1/events/{slug}/`).",
+            )
+        ],
         responses={201: OpenApiResponse(EventSerializer, description="The new event; `Location` is its address.")},
     )
     def post(self, request):
