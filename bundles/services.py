@@ -109,10 +109,17 @@ def bundle_import(
     delta = _shift_of(bundle, shift)
     reading.check_shifted(bundle.moments(), delta)
     made: list = []
+    where = [_("the event")]
     try:
         with transaction.atomic():
             event = _create(
-                bundle, actor=actor, slug=slug, name=(name or "").strip() or source["name"], delta=delta, made=made
+                bundle,
+                actor=actor,
+                slug=slug,
+                name=(name or "").strip() or source["name"],
+                delta=delta,
+                made=made,
+                where=where,
             )
             challenge_services.audit(
                 event=event,
@@ -127,7 +134,9 @@ def bundle_import(
         refusal = as_refusal(exc)
         if refusal.status == 400 and refusal.code != "bundle_invalid" and not refusal.code.startswith("bundle_"):
             raise Refusal(
-                _("The bundle cannot be imported: %(reason)s") % {"reason": refusal.text}, code="bundle_invalid"
+                _("The bundle cannot be imported (%(where)s): %(reason)s")
+                % {"where": where[0], "reason": refusal.text},
+                code="bundle_invalid",
             ) from exc
         raise
     except BaseException:
@@ -149,7 +158,11 @@ def _moved(value: datetime | None, delta: timedelta) -> datetime | None:
     return None if value is None else value + delta
 
 
-def _create(bundle: reading.Bundle, *, actor: User, slug: str, name: str, delta: timedelta, made: list) -> Event:
+def _create(
+    bundle: reading.Bundle, *, actor: User, slug: str, name: str, delta: timedelta, made: list, where: list[str]
+) -> Event:
+    """Create everything the bundle holds; `made` collects the rows with files, `where` names the part
+    being created (for the refusal's message)."""
     from communication.board import skill_add
     from judging import services as judging_services
     from submissions.rules import check_scoring_params
@@ -183,6 +196,7 @@ def _create(bundle: reading.Bundle, *, actor: User, slug: str, name: str, delta:
         skill_add(event=event, actor=actor, name=skill)
     challenges: dict[str, Challenge] = {}
     for item in bundle.document.get("challenges", []):
+        where[0] = _("challenge “%(slug)s”") % {"slug": item["slug"]}
         challenge = challenge_services.challenge_create(
             event=event,
             actor=actor,
@@ -211,6 +225,7 @@ def _create(bundle: reading.Bundle, *, actor: User, slug: str, name: str, delta:
         challenge.save()
         _dataset(challenge, dataset, files, actor)
         for phase in item.get("phases", []):
+            where[0] = _("challenge “%(slug)s”, phase “%(name)s”") % {"slug": item["slug"], "name": phase["name"]}
             phase_fields = {k: v for k, v in phase.items() if k not in ("name", "opens_at", "closes_at")}
             challenge_services.phase_create(
                 challenge=challenge,
@@ -222,6 +237,7 @@ def _create(bundle: reading.Bundle, *, actor: User, slug: str, name: str, delta:
             )
         challenges[challenge.slug] = challenge
     judging = bundle.document.get("judging") or {}
+    where[0] = _("the judging settings")
     if judging.get("settings") is not None:
         settings_fields = dict(judging["settings"])
         for key in ("opens_at", "closes_at"):
@@ -229,6 +245,7 @@ def _create(bundle: reading.Bundle, *, actor: User, slug: str, name: str, delta:
                 settings_fields[key] = _moved(settings_fields[key], delta)
         judging_services.judging_settings_update(event=event, actor=actor, **settings_fields)
     for item in judging.get("criteria", []):
+        where[0] = _("criterion “%(name)s”") % {"name": item["name"]}
         criterion = judging_services.criterion_create(
             event=event,
             actor=actor,
@@ -237,6 +254,7 @@ def _create(bundle: reading.Bundle, *, actor: User, slug: str, name: str, delta:
         if "order" in item and item["order"] != criterion.order:
             type(criterion).objects.filter(pk=criterion.pk).update(order=item["order"])
     for item in judging.get("prizes", []):
+        where[0] = _("prize “%(name)s”") % {"name": item["name"]}
         prize = judging_services.prize_create(
             event=event, actor=actor, name=item["name"], challenge=challenges.get(item.get("challenge") or "")
         )

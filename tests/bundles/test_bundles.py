@@ -54,7 +54,7 @@ def _counts() -> tuple:
 
 
 def _media_files() -> set[str]:
-    roots = [Path(settings.MEDIA_ROOT), Path(getattr(settings, "PRIVATE_MEDIA_ROOT", settings.MEDIA_ROOT))]
+    roots = [Path(settings.MEDIA_ROOT), Path(settings.PRIVATE_ROOT)]
     return {str(p) for root in roots if root.exists() for p in root.rglob("*") if p.is_file()}
 
 
@@ -338,6 +338,7 @@ def test_a_refusal_late_in_the_import_leaves_no_row_and_no_file_behind(world, or
     with pytest.raises(Refusal) as caught:
         services.bundle_import(actor=organizer, data=zipped(content), slug="cup-2027")
     assert caught.value.code == "bundle_invalid" and "close after it opens" in caught.value.text
+    assert "challenge “tool”, phase “Projects”" in caught.value.text
     assert _counts() == before and _media_files() == files
 
 
