@@ -405,7 +405,8 @@ def read_bundle(data: bytes) -> Bundle:
     document = load_yaml(raw)
     if not isinstance(document, dict):
         raise refuse(_("The bundle's YAML must be a mapping with `version` and `event`."), "bundle_invalid")
-    if document.get("version") != BUNDLE_VERSION:
+    version = document.get("version")
+    if type(version) is not int or version != BUNDLE_VERSION:  # `true == 1` in Python: not a version
         raise refuse(
             _("This bundle's version (%(found)s) is not one this site reads (version: %(known)d).")
             % {"found": str(document.get("version"))[:20], "known": BUNDLE_VERSION},

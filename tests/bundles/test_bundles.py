@@ -247,6 +247,7 @@ HOSTILE = {
     "not_a_mapping": (b"- 1\n- 2\n", "bundle_invalid"),
     "unknown_version": (GOOD.replace(b"version: 1", b"version: 2"), "bundle_unknown_version"),
     "no_version": (GOOD.replace(b"version: 1\n", b""), "bundle_unknown_version"),
+    "version_true": (GOOD.replace(b"version: 1", b"version: true"), "bundle_unknown_version"),
     "unknown_key": (GOOD + b"  colour: red\n", "bundle_unknown_key"),
     "unknown_top_key": (GOOD + b"teams: []\n", "bundle_unknown_key"),
     "bad_date": (GOOD + (PHASE % ("next tuesday", "2027-01-01T00:00:00Z")).encode(), "bundle_bad_date"),
