@@ -207,6 +207,9 @@ def test_a_full_archive_holds_them_and_restores_them(world, organizer):
     with hotspots.truth_file.open("rb") as new, original.truth_file.open("rb") as old:
         assert new.read() == old.read()  # same seed, same secret: the same hidden data
     assert AuditLog.objects.get(event=event, action="bundle_import").details["full"] is True
+    again = _members(services.bundle_export(event=event, actor=organizer, full=True).content)
+    assert again["event.yaml"].decode().replace("slug: cup-copy", "slug: cup-2026") == members["event.yaml"].decode()
+    assert again["challenges/records/truth.csv"] == truth
 
 
 def test_a_normal_import_draws_new_secrets_so_the_hidden_data_differs_with_the_same_seed(world, organizer):
