@@ -146,7 +146,7 @@ class EventForm(ModelBoundsMixin, forms.ModelForm):
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"] or slugify(self.cleaned_data.get("name") or "")[:80]
-        if slug in {"new"}:  # taken by the "create an event" page's address
+        if slug in {"new", "import"}:  # taken by the "create an event" and "import an event" pages
             raise ValidationError(_("This slug is reserved; choose another."))
         return slug
 

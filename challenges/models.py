@@ -264,6 +264,10 @@ AUDIT_ACTION_LABELS = {
     "announcement_cancel": _("Announcement cancelled"),
     "board_hide": _("Team board entry hidden"),
     "board_show": _("Team board entry shown again"),
+    # Recorded by the bundles app
+    "bundle_export": _("Event exported as a bundle"),
+    "bundle_export_full": _("Event exported as a full archive (with secrets and truth files)"),
+    "bundle_import": _("Event created from a bundle"),
 }
 
 

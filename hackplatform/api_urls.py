@@ -29,6 +29,7 @@ urlpatterns = [
         ),
         name="redoc",
     ),
+    path("", include("bundles.api_urls")),  # first: `events/import/` is not an event
     path("", include("challenges.api_urls")),
     path("", include("submissions.api_urls")),
     path("", include("judging.api_urls")),

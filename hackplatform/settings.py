@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "submissions",
     "judging",
     "communication",
+    "bundles",
 ]
 
 MIDDLEWARE = [
@@ -349,6 +350,10 @@ SCORING_TRUTH_CACHE_SIZE = envint("SCORING_TRUTH_CACHE_SIZE", 4)
 # How much each worker process lowers its CPU priority (nice): the web answers first when both want the CPU.
 SCORING_WORKER_NICENESS = envint("SCORING_WORKER_NICENESS", 10)
 DATASET_MAX_UPLOAD_BYTES = envint("DATASET_MAX_UPLOAD_BYTES", 500 * 1024 * 1024)
+# Event bundles (bundles/): the uploaded file, everything in its zip once unpacked, and its YAML alone.
+BUNDLE_MAX_BYTES = envint("BUNDLE_MAX_BYTES", 100 * 1024 * 1024)
+BUNDLE_MAX_UNPACKED_BYTES = envint("BUNDLE_MAX_UNPACKED_BYTES", 500 * 1024 * 1024)
+BUNDLE_MAX_YAML_BYTES = envint("BUNDLE_MAX_YAML_BYTES", 1024 * 1024)
 IMAGE_MAX_UPLOAD_BYTES = envint("IMAGE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 IMAGE_MAX_PIXELS = envint("IMAGE_MAX_PIXELS", 25_000_000)
 # Extra scorers from installed packages: "kind=dotted.path:callable" pairs, comma separated.

@@ -9,6 +9,7 @@ from hackplatform.views import healthz
 urlpatterns = [
     path("", home, name="home"),
     path("healthz/", healthz, name="healthz"),
+    path("", include("bundles.urls")),  # first: `events/import/` is not an event
     path("", include("challenges.urls")),
     path("", include("submissions.urls")),
     path("", include("judging.urls")),

@@ -280,5 +280,62 @@ def leaderboard(ctx: click.Context, phase: int, split: str) -> None:
     _out(ctx, data, table)
 
 
+@app.command(name="export")
+@click.argument("event")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to save the bundle.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="A full archive: with the dataset secrets and uploaded truth files (recorded in the event's audit log).",
+)
+@click.pass_context
+def export_event(ctx: click.Context, event: str, output: Path | None, full: bool) -> None:
+    """Export EVENT (its slug) as a bundle: YAML, or a zip when it has files. Organizers only."""
+    api: Api = ctx.obj["api"]
+    response = api.request("GET", f"/events/{event}/bundle/", params={"full": "1"} if full else None)
+    name = output or Path(_filename(response) or f"{event}.yaml")
+    name.write_bytes(response.content)
+    data = {
+        "event": event,
+        "file": str(name),
+        "size": len(response.content),
+        "full": full,
+        "sha256": hashlib.sha256(response.content).hexdigest(),
+    }
+    if ctx.obj["json"]:
+        _out(ctx, data)
+    else:
+        err.print(f"Saved {name} ({data['size']} bytes{', full archive: keep it safe' if full else ''}).")
+
+
+@app.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", required=True, help="The new event's slug (must not be taken).")
+@click.option("--name", help="The new event's name (default: the bundle's).")
+@click.option("--shift-days", type=int, help="Move every date by this many days (e.g. 365).")
+@click.option("--shift", help="Instead of --shift-days: an ISO 8601 duration (P52W) or the first date (2027-03-01).")
+@click.pass_context
+def import_event(
+    ctx: click.Context, file: Path, slug: str, name: str | None, shift_days: int | None, shift: str | None
+) -> None:
+    """Create a new event from the bundle FILE; you become its organizer."""
+    if shift_days is not None and shift:
+        raise Stop("Give --shift-days or --shift, not both.", EXIT_USAGE)
+    fields = {"slug": slug}
+    if name:
+        fields["name"] = name
+    if shift_days is not None:
+        fields["shift_days"] = str(shift_days)
+    if shift:
+        fields["shift"] = shift
+    with file.open("rb") as handle:
+        response = ctx.obj["api"].request("POST", "/events/import/", files={"file": (file.name, handle)}, data=fields)
+    created = response.json()
+    if ctx.obj["json"]:
+        _out(ctx, {**created, "location": response.headers.get("Location")})
+    else:
+        err.print(f"Created event {created['slug']} ({created['name']}): {response.headers.get('Location')}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,6 +1,6 @@
 """The command-line client (`hackplatform`, hackplatform_cli.main), end to end against a live server:
 login, me, events, challenges, download (checksum), submit (Idempotency-Key, followed until scored),
-status, leaderboard, `--json` everywhere, and the exit codes scripts rely on."""
+status, leaderboard, export and import of event bundles, `--json` everywhere, and the exit codes scripts rely on."""
 
 from __future__ import annotations
 
@@ -96,3 +96,48 @@ def test_the_exit_codes_say_what_went_wrong(world, cli, monkeypatch):
     assert refused.exit_code == EXIT_REFUSED and "403" in refused.output
     monkeypatch.setenv("HACKPLATFORM_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
     assert cli("events").exit_code == EXIT_NETWORK
+
+
+def test_an_organizer_exports_an_event_and_imports_it_as_next_years_edition(world, cli, tmp_path):
+    from challenges.models import Event, Phase
+
+    phase = world
+    assert cli("login", "--username", "cli-org", "--password", PASSWORD).exit_code == 0
+    exported = cli("--json", "export", "cli-cup", "-o", "cup.yaml")
+    assert exported.exit_code == 0, exported.output
+    answer = json.loads(exported.output)
+    content = (tmp_path / "cup.yaml").read_bytes()
+    assert answer["full"] is False and answer["sha256"] == hashlib.sha256(content).hexdigest()
+    assert content.startswith(b"version: 1\n") and phase.challenge.dataset_secret.encode() not in content
+
+    full = cli("export", "cli-cup", "--full")
+    assert full.exit_code == 0 and "keep it safe" in full.output
+    assert phase.challenge.dataset_secret.encode() in (tmp_path / "cli-cup-full.yaml").read_bytes()
+
+    imported = cli(
+        "--json", "import", "cup.yaml", "--slug", "cli-cup-2027", "--name", "CLI cup 2027", "--shift-days", "365"
+    )
+    assert imported.exit_code == 0, imported.output
+    created = json.loads(imported.output)
+    assert created["slug"] == "cli-cup-2027" and created["location"].endswith("/api/v1/events/cli-cup-2027/")
+    assert created["my_role"] == "organizer"
+    copy = Phase.objects.get(challenge__event__slug="cli-cup-2027")
+    assert copy.opens_at == phase.opens_at + timedelta(days=365)
+    assert "Created event cli-cup-2028" in cli("import", "cup.yaml", "--slug", "cli-cup-2028").output
+
+    taken = cli("import", "cup.yaml", "--slug", "cli-cup-2027")
+    assert taken.exit_code == EXIT_REFUSED and "already exists" in taken.output
+    (tmp_path / "bad.yaml").write_bytes(b"version: 7\nevent: {name: x, slug: x}\n")
+    bad = cli("import", "bad.yaml", "--slug", "whatever")
+    assert bad.exit_code == EXIT_REFUSED and "400" in bad.output and "version" in bad.output
+    assert not Event.objects.filter(slug="whatever").exists()
+    assert cli("import", "cup.yaml", "--slug", "x", "--shift-days", "1", "--shift", "P1D").exit_code == 2
+
+
+def test_export_and_import_refuse_who_may_not_with_the_reason(world, cli, tmp_path):
+    assert cli("login", "--username", "cli-pat", "--password", PASSWORD).exit_code == 0
+    refused = cli("export", "cli-cup")
+    assert refused.exit_code == EXIT_REFUSED and "403" in refused.output and "organizers" in refused.output
+    (tmp_path / "b.yaml").write_bytes(b"version: 1\nevent: {name: Mine, slug: mine}\n")
+    refused = cli("import", "b.yaml", "--slug", "mine")
+    assert refused.exit_code == EXIT_REFUSED and "right to create events" in refused.output

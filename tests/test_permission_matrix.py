@@ -58,6 +58,12 @@ DRAFT = lambda w: "matrix-draft"  # noqa: E731 - a draft event is listed to its 
 LOGIN = 302  # anonymous visitors of a login_required page are sent to the login page
 
 
+def _bundle_file():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("bundle.yaml", b"version: 1\nevent:\n  name: Imported\n  slug: imported\n")
+
+
 def _phase_form(w: World, name: str, phase=None) -> dict:
     fmt = "%Y-%m-%dT%H:%M"
     opens = phase.opens_at.astimezone(UTC).strftime(fmt) if phase else "2030-01-01T00:00"
@@ -304,6 +310,28 @@ PAGES: dict[tuple, Row] = {
         lambda w: "/events/new/",
         R(LOGIN, 403, 403, 403, 302, 302, 302),
         data=lambda w: _event_form("Brand new", slug="brand-new", visibility="draft"),
+        changes=who("other_org", "org", "staff"),
+    ),
+    # Event bundles: the event's organizers export (recorded in the audit log); event creators import.
+    ("bundles:export", "GET"): Row(lambda w: f"{E}/bundle/", R(LOGIN, 403, 403, 403, 403, 200, 200)),
+    ("bundles:export", "POST"): Row(
+        lambda w: f"{E}/bundle/",
+        R(LOGIN, 403, 403, 403, 403, 200, 200),
+        data=lambda w: {},
+        secret=lambda w: w.challenge.dataset_secret,  # a normal export holds no secret, for anyone
+    ),
+    ("bundles:export", "POST", "full"): Row(
+        lambda w: f"{E}/bundle/",
+        R(LOGIN, 403, 403, 403, 403, 200, 200),
+        data=lambda w: {"full": "on", "confirm": "on"},
+        secret=lambda w: w.challenge.dataset_secret,
+        sees=ORGS,
+    ),
+    ("bundles:import", "GET"): Row(lambda w: "/events/import/", R(LOGIN, 403, 403, 403, 200, 200, 200)),
+    ("bundles:import", "POST"): Row(
+        lambda w: "/events/import/",
+        R(LOGIN, 403, 403, 403, 302, 302, 302),
+        data=lambda w: {"file": _bundle_file(), "slug": "imported", "shift_days": "7"},
         changes=who("other_org", "org", "staff"),
     ),
     ("challenges:event_edit", "GET"): Row(lambda w: f"{E}/edit/", R(LOGIN, 403, 403, 403, 403, 200, 200)),
@@ -558,6 +586,28 @@ APIS: dict[tuple, Row] = {
         lambda w: f"{API}/events/",
         R(UNAUTH, 403, 403, 403, 201, 201, 201),
         data=lambda w: {"name": "Brand new", "slug": "brand-new"},
+    ),
+    ("api:event-bundle", "GET"): Row(
+        lambda w: f"{API}/events/matrix/bundle/",
+        R(UNAUTH, 403, 403, 403, 403, 200, 200),
+        secret=lambda w: w.challenge.dataset_secret,  # a normal export holds no secret, for anyone
+        changes=ORGS,  # the export is recorded in the audit log
+    ),
+    ("api:event-bundle", "GET", "full"): Row(
+        lambda w: f"{API}/events/matrix/bundle/?full=1",
+        R(UNAUTH, 403, 403, 403, 403, 200, 200),
+        secret=lambda w: w.challenge.dataset_secret,
+        sees=ORGS,
+        changes=ORGS,
+    ),
+    ("api:event-bundle", "GET", "draft"): Row(
+        lambda w: f"{API}/events/matrix-draft/bundle/", R(UNAUTH, 404, 404, 404, 404, 200, 200), changes=ORGS
+    ),
+    ("api:event-import", "POST"): Row(
+        lambda w: f"{API}/events/import/",
+        R(UNAUTH, 403, 403, 403, 201, 201, 201),
+        data=lambda w: {"file": _bundle_file(), "slug": "imported", "shift_days": 7},
+        fmt="multipart",
     ),
     ("api:event-detail", "GET"): Row(
         lambda w: f"{API}/events/matrix/", ALL(200), secret=lambda w: w.event.invite_token, sees=ORGS

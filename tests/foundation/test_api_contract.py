@@ -55,6 +55,7 @@ def test_operations_take_json_unless_they_take_a_file(schema):
         ("/api/v1/teams/{team_id}/", "patch"),
         ("/api/v1/events/{slug}/entries/", "post"),  # judging entries carry screenshots
         ("/api/v1/entries/{id}/", "patch"),
+        ("/api/v1/events/import/", "post"),  # an event bundle (YAML or zip)
     }
     assert "application/json" in _operation(schema, "/api/v1/phases/", "post")["requestBody"]["content"]
 
