@@ -216,6 +216,10 @@ AUDIT_ACTION_LABELS = {
     "phase_rescore": _("All submissions of a phase sent to be scored again"),
     "submission_cancel": _("Submission cancelled"),
     "team_update": _("Team changed"),
+    "team_leave": _("Member left a team"),
+    "event_delete": _("Event deleted"),
+    "challenge_delete": _("Challenge deleted"),
+    "token_revoke": _("API token revoked"),
     # Recorded by the judging app
     "judging_update": _("Judging settings changed"),
     "judging_publish": _("Judged results published"),
@@ -243,7 +247,8 @@ AUDIT_ACTION_LABELS = {
 class AuditLog(models.Model):
     """Organizer overrides and other decisions someone may later need to explain."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="audit_log")
+    # SET_NULL: the record of a deleted event (or of what belongs to none, a revoked token) stays.
+    event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_log")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     action = models.CharField(max_length=80)
     details = models.JSONField(default=dict, blank=True)

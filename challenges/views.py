@@ -437,6 +437,37 @@ def event_edit(request, slug):
 
 
 @login_required
+@require_POST
+@explain_refusals
+def event_delete(request, slug):
+    """Delete a draft event nobody registered for (challenges.services.event_delete says no otherwise)."""
+    event = _get_organized_event(request, slug)
+    try:
+        services.event_delete(event=event, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, refusal_text(exc))
+        return redirect("challenges:event_edit", event.slug)
+    messages.success(request, _("The event %(name)s was deleted.") % {"name": event.name})
+    return redirect("challenges:my_events")
+
+
+@login_required
+@require_POST
+@explain_refusals
+def challenge_delete(request, slug, challenge_slug):
+    """Delete a challenge with no submissions (challenges.services.challenge_delete says no otherwise)."""
+    event = _get_organized_event(request, slug)
+    challenge = get_object_or_404(event.challenges, slug=challenge_slug)
+    try:
+        services.challenge_delete(challenge=challenge, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, refusal_text(exc))
+        return redirect("challenges:challenge_edit", event.slug, challenge.slug)
+    messages.success(request, _("The challenge %(title)s was deleted.") % {"title": challenge.title})
+    return redirect("challenges:event_dashboard", event.slug)
+
+
+@login_required
 @explain_refusals
 def event_terms(request, slug):
     event = _get_organized_event(request, slug)

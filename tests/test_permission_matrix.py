@@ -334,6 +334,21 @@ PAGES: dict[tuple, Row] = {
         data=lambda w: {"username": "m-b", "role": "judge"},
         changes=who(),
     ),
+    ("challenges:event_delete", "POST"): Row(
+        lambda w: "/events/matrix-draft/delete/",
+        R(LOGIN, 404, 404, 404, 404, 302, 302),  # a draft: invisible to all but its organizers
+        changes=ORGS,
+    ),
+    ("challenges:event_delete", "POST", "published"): Row(
+        lambda w: f"{E}/delete/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),  # organizers: "Only a draft event can be deleted"
+        changes=who(),
+    ),
+    ("challenges:challenge_delete", "POST"): Row(
+        lambda w: f"{E}/challenges/hotspots/delete/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),  # organizers: "This challenge has submissions"
+        changes=who(),
+    ),
     ("challenges:roster_toggle", "POST"): Row(
         lambda w: f"{E}/roster/",
         R(LOGIN, 403, 403, 403, 403, 302, 302),
@@ -576,6 +591,13 @@ APIS: dict[tuple, Row] = {
         R(UNAUTH, 403, 403, 403, 403, 200, 200),
         data=lambda w: {"description": "Changed."},
     ),
+    ("api:event-detail", "DELETE"): Row(
+        lambda w: f"{API}/events/matrix-draft/", R(UNAUTH, 404, 404, 404, 404, 204, 204)
+    ),
+    ("api:event-detail", "DELETE", "published"): Row(
+        lambda w: f"{API}/events/matrix/",
+        R(UNAUTH, 403, 403, 403, 403, 409, 409),  # event_not_draft
+    ),
     ("api:event-register", "POST"): Row(
         lambda w: f"{API}/events/matrix/register/",
         R(UNAUTH, 200, 200, 403, 201, 403, 201),
@@ -641,6 +663,9 @@ APIS: dict[tuple, Row] = {
     ("api:team-leave", "POST"): Row(
         lambda w: f"{API}/teams/{w.team_a.pk}/leave/", R(UNAUTH, 204, 400, 400, 400, 400, 400)
     ),
+    ("api:team-membership-me", "DELETE"): Row(
+        lambda w: f"{API}/teams/{w.team_a.pk}/members/me/", R(UNAUTH, 204, 400, 400, 400, 400, 400)
+    ),
     ("api:team-join-code", "POST"): Row(
         lambda w: f"{API}/teams/{w.team_a.pk}/join-code/",
         R(UNAUTH, 200, 403, 403, 403, 403, 403, a2=403),  # the captain only
@@ -661,6 +686,14 @@ APIS: dict[tuple, Row] = {
         lambda w: f"{API}/challenges/{w.challenge.pk}/",
         R(UNAUTH, 403, 403, 403, 403, 200, 200),
         data=lambda w: {"title": "Renamed"},
+    ),
+    ("api:challenge-detail", "DELETE"): Row(
+        lambda w: f"{API}/challenges/{w.challenge.pk}/",
+        R(UNAUTH, 403, 403, 403, 403, 409, 409),  # has submissions
+    ),
+    ("api:challenge-detail", "DELETE", "judged"): Row(
+        lambda w: f"{API}/challenges/{w.judged.pk}/",
+        R(UNAUTH, 403, 403, 403, 403, 409, 409),  # has entries
     ),
     ("api:challenge-upload-dataset", "POST"): Row(
         lambda w: f"{API}/challenges/{w.challenge.pk}/dataset/",
