@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hackplatform.middleware.ViewerTimezoneMiddleware",
     "hackplatform.middleware.UserLanguageMiddleware",
+    "hackplatform.middleware.RateLimitHeadersMiddleware",
     # Last: turns a login refused by django-axes into a 429 page or API body.
     "axes.middleware.AxesMiddleware",
 ]
@@ -347,9 +348,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        # DRF's, which also send RateLimit-* headers (hackplatform.throttling, RateLimitHeadersMiddleware).
+        "hackplatform.throttling.AnonRateThrottle",
+        "hackplatform.throttling.UserRateThrottle",
+        "hackplatform.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "120/min"),
