@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from django.db.models import Prefetch
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -24,6 +23,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from hackplatform.api import id_param
+from hackplatform.downloads import file_download
 
 from . import selectors, services
 from .models import Challenge, Event, EventRole, Phase, Team, TeamMembership
@@ -517,10 +517,21 @@ class PhaseViewSet(
 
     @extend_schema(
         summary="The participant-facing files as a zip (never the truth)",
+        description="Sends a strong `ETag` (the zip's SHA-256, also in the phase's `dataset`) and "
+        "`Accept-Ranges: bytes`: `If-None-Match` answers 304; one `Range: bytes=a-b` (or `a-`, `-n`) answers 206 "
+        "with `Content-Range`, 416 when it starts beyond the end; `If-Range` with another ETag gets the whole zip.",
+        parameters=[
+            OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER, description="An ETag seen before."),
+            OpenApiParameter("Range", str, OpenApiParameter.HEADER, description="One range: `bytes=0-1023`."),
+            OpenApiParameter("If-Range", str, OpenApiParameter.HEADER, description="Range only if still this ETag."),
+        ],
         responses={
             (200, "application/zip"): OpenApiTypes.BINARY,
+            (206, "application/zip"): OpenApiTypes.BINARY,
+            304: OpenApiResponse(description="Not modified: the ETag still matches."),
             403: DETAIL,
             404: DETAIL,
+            416: DETAIL,
         },
     )
     @action(detail=True, methods=["get"], url_path="dataset")
@@ -530,9 +541,13 @@ class PhaseViewSet(
         services.dataset_check_access(phase=phase, user=request.user)
         if not challenge.public_archive:
             raise NotFound(_("This challenge has no dataset yet."))
-        return FileResponse(
-            challenge.public_archive.open("rb"),
-            as_attachment=True,
+        sha256, size = services.dataset_archive_digest(challenge=challenge)
+        return file_download(
+            request,
+            challenge.public_archive,
+            sha256=sha256,
+            size=size,
             filename=f"{challenge.event.slug}-{challenge.slug}-data.zip",
             content_type="application/zip",
+            api=True,
         )

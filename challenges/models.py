@@ -302,6 +302,10 @@ class Challenge(models.Model):
     # Files in private storage: the hidden truth, and the zip participants may download.
     truth_file = models.FileField(storage=private_storage, upload_to="truth/", blank=True)
     public_archive = models.FileField(storage=private_storage, upload_to="datasets/", blank=True)
+    # The zip's SHA-256 (hex) and size in bytes, stored when it is built: the download's ETag, and what
+    # clients check the file against (API phase detail, challenge page).
+    public_archive_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
+    public_archive_size = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     truth_version = models.PositiveIntegerField(default=0, help_text="Bumped whenever the truth file is replaced.")
     scoring_params = models.JSONField(default=dict, blank=True)
     dataset_meta = models.JSONField(default=dict, blank=True)

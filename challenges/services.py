@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from datetime import datetime
@@ -169,7 +170,11 @@ def challenge_store_dataset(*, challenge: Challenge, public_files: dict[str, byt
     slug = f"{challenge.event.slug}-{challenge.slug}"
     old_truth, old_archive = challenge.truth_file.name, challenge.public_archive.name
     challenge.truth_file.save(f"{slug}-truth.csv", ContentFile(truth), save=False)
-    challenge.public_archive.save(f"{slug}-data.zip", ContentFile(_zip(public_files)), save=False)
+    archive = _zip(public_files)
+    challenge.public_archive.save(f"{slug}-data.zip", ContentFile(archive), save=False)
+    # Computed once here, from the bytes written: downloads send it as the ETag and clients check it.
+    challenge.public_archive_sha256 = hashlib.sha256(archive).hexdigest()
+    challenge.public_archive_size = len(archive)
     challenge.truth_version += 1
     challenge.save()
     for name in (old_truth, old_archive):
@@ -206,6 +211,21 @@ def challenge_delete(*, challenge: Challenge, actor: User) -> None:
     )
     challenge.delete()
     _delete_files_on_commit(files)
+
+
+def dataset_archive_digest(*, challenge: Challenge) -> tuple[str, int]:
+    """The participant zip's (sha256, size): stored when the zip is built; an archive that predates the
+    fields (or was put there by hand) is hashed once here, through the storage API, and stored."""
+    if challenge.public_archive_sha256 and challenge.public_archive_size is not None:
+        return challenge.public_archive_sha256, challenge.public_archive_size
+    digest, size = hashlib.sha256(), 0
+    with challenge.public_archive.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    challenge.public_archive_sha256, challenge.public_archive_size = digest.hexdigest(), size
+    Challenge.objects.filter(pk=challenge.pk).update(public_archive_sha256=digest.hexdigest(), public_archive_size=size)
+    return challenge.public_archive_sha256, size
 
 
 def default_slug(title: str) -> str:

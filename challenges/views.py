@@ -10,13 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hackplatform.downloads import file_download
 from hackplatform.web import add_form_errors, csv_response, explain_refusals, next_url, refusal_text, safe_next_url
 
 from . import charts, hooks, selectors, services
@@ -365,6 +366,9 @@ def challenge_detail(request, slug, challenge_slug):
             "phases": phases,
             "can_download": context["role"] in ("organizer", "judge")
             or (context["registration"] is not None and not context["needs_reaccept"]),
+            "dataset_digest": services.dataset_archive_digest(challenge=challenge)
+            if challenge.public_archive
+            else None,
         }
     )
     return render(request, "challenges/challenge_detail.html", context)
@@ -379,12 +383,15 @@ def phase_dataset(request, phase_id):
     services.dataset_check_access(phase=phase, user=request.user)
     if not challenge.public_archive:
         raise Http404(_("This challenge has no dataset yet."))
-    handle = challenge.public_archive.open("rb")
-    return FileResponse(
-        handle,
-        as_attachment=True,
+    sha256, size = services.dataset_archive_digest(challenge=challenge)
+    return file_download(
+        request,
+        challenge.public_archive,
+        sha256=sha256,
+        size=size,
         filename=f"{challenge.event.slug}-{challenge.slug}-data.zip",
         content_type="application/zip",
+        api=False,
     )
 
 
