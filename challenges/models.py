@@ -241,6 +241,9 @@ AUDIT_ACTION_LABELS = {
     "announcement_cancel": _("Announcement cancelled"),
     "board_hide": _("Team board entry hidden"),
     "board_show": _("Team board entry shown again"),
+    # Recorded by the webhooks app
+    "webhook_create": _("Webhook added"),
+    "webhook_delete": _("Webhook deleted"),
 }
 
 

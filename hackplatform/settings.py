@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "submissions",
     "judging",
     "communication",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +282,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Scheduled announcements, email retries and phase reminders (24 h and 1 h before).
     "communication": {"task": "communication.send_due", "schedule": 60.0, "options": {"expires": 50}},
+    # Webhook deliveries whose message was lost (broker down when queued, a worker killed mid-try).
+    "webhooks": {"task": "webhooks.sweep", "schedule": 60.0, "options": {"expires": 50}},
 }
 # The sweep has a queue of its own (every worker consumes both): behind a backlog of scoring jobs at a
 # deadline it still runs at the next free worker slot, not after the backlog.
@@ -295,6 +298,14 @@ CELERY_TASK_ROUTES = {"submissions.sweep": {"queue": "housekeeping"}}
 # QUEUED_STALE seconds; a running one whose lease lapsed, or older than the hard limit + STALE_MARGIN
 # (a backstop), has lost its worker.
 SCORING_MAX_ATTEMPTS = envint("SCORING_MAX_ATTEMPTS", 3)
+
+# Organizers' webhooks: deliveries refuse loopback/private/link-local addresses (checked at every send)
+# unless this is on (tests deliver to a receiver on 127.0.0.1); a few seconds per try; retried with
+# exponential backoff (base, 2 x base, 4 x base...) up to WEBHOOKS_MAX_ATTEMPTS tries in all.
+WEBHOOKS_ALLOW_PRIVATE = envbool("WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_TIMEOUT_SECONDS = envint("WEBHOOKS_TIMEOUT_SECONDS", 5)
+WEBHOOKS_MAX_ATTEMPTS = envint("WEBHOOKS_MAX_ATTEMPTS", 5)
+WEBHOOKS_RETRY_BASE_SECONDS = envint("WEBHOOKS_RETRY_BASE_SECONDS", 30)
 SCORING_QUEUED_LOST_SECONDS = envint("SCORING_QUEUED_LOST_SECONDS", 20)
 SCORING_QUEUED_STALE_SECONDS = envint("SCORING_QUEUED_STALE_SECONDS", 120)
 SCORING_STALE_MARGIN = envint("SCORING_STALE_MARGIN", 60)
