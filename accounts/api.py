@@ -9,10 +9,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from hackplatform.throttling import SignupRateThrottle
+from hackplatform.throttling import AnonRateThrottle, SignupRateThrottle
 
 from . import login_guard, selectors, services
 from .models import User

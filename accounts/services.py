@@ -56,7 +56,11 @@ def token_create(*, user: User, request: HttpRequest | None = None) -> tuple[Aut
 @transaction.atomic
 def token_revoke(*, user: User, token_id: str) -> bool:
     """Revoke one of the user's own tokens by its public prefix; False when they have none by that id."""
+    from .hooks import token_revoked
+
     deleted, _ = AuthToken.objects.filter(user=user, token_key=token_id).delete()
+    if deleted:
+        token_revoked.send(sender=AuthToken, user=user, token_id=token_id)
     return deleted > 0
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from django.db.models import Prefetch
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -24,6 +23,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from hackplatform.api import id_param
+from hackplatform.downloads import file_download
 
 from . import selectors, services
 from .models import Challenge, Event, EventRole, Phase, Team, TeamMembership
@@ -86,19 +86,26 @@ def _event_for_token(request, slug: str) -> Event:
     partial_update=extend_schema(
         summary="Edit an event (its organizers)", responses={200: EventSerializer, 403: DETAIL}
     ),
+    destroy=extend_schema(
+        summary="Delete a draft event nobody registered for (its organizers)",
+        description="409 (`event_not_draft`, `event_has_registrations`) for a published or invite-only event "
+        "or one with registrations; 403 for anyone but its organizers. Recorded in the audit log.",
+        responses={204: None, 403: DETAIL, 404: DETAIL, 409: DETAIL},
+    ),
 )
 class EventViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = EventSerializer
     lookup_field = "slug"
     # JSON is the documented body; multipart is still read for an optional `banner` image.
     parser_classes = [JSONParser, MultiPartParser]
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         events = selectors.events_visible_to(self.request.user)
@@ -130,6 +137,9 @@ class EventViewSet(
         serializer.instance = services.event_update(
             event=event, actor=self.request.user, banner=self.request.FILES.get("banner"), **data
         )
+
+    def perform_destroy(self, instance):
+        services.event_delete(event=instance, actor=self.request.user)
 
     @extend_schema(
         summary="Register for the event: accept its current data-use agreement",
@@ -285,6 +295,22 @@ class TeamLeaveView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class TeamMembershipMeView(APIView):
+    """DELETE: leave the team (the same service as `POST .../leave/`, kept as it was: both answer 204)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Leave the team (the caller's own membership)",
+        request=None,
+        responses={204: None, 400: DETAIL, 404: DETAIL},
+    )
+    def delete(self, request, team_id: int):
+        team = _visible_team(request, team_id)
+        services.team_leave(team=team, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class TeamJoinCodeView(APIView):
     """Make a new join code (the captain only): the old code and invite link stop working at once."""
 
@@ -360,16 +386,26 @@ class EventOrganizersView(EventRolesView):
         summary="Add a challenge (the event's organizers)", responses={201: ChallengeSerializer, 403: DETAIL}
     ),
     partial_update=extend_schema(summary="Edit a challenge; a new dataset {seed, size} regenerates the data"),
+    destroy=extend_schema(
+        summary="Delete a challenge with no submissions (the event's organizers)",
+        description="409 (`challenge_has_submissions`, `challenge_has_entries`) once anything stands on it; "
+        "403 for anyone but the organizers. Recorded in the event's audit log.",
+        responses={204: None, 403: DETAIL, 404: DETAIL, 409: DETAIL},
+    ),
 )
 class ChallengeViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = ChallengeSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_destroy(self, instance):
+        services.challenge_delete(challenge=instance, actor=self.request.user)
 
     def get_queryset(self):
         events = selectors.events_visible_to(self.request.user)
@@ -481,10 +517,21 @@ class PhaseViewSet(
 
     @extend_schema(
         summary="The participant-facing files as a zip (never the truth)",
+        description="Sends a strong `ETag` (the zip's SHA-256, also in the phase's `dataset`) and "
+        "`Accept-Ranges: bytes`: `If-None-Match` answers 304; one `Range: bytes=a-b` (or `a-`, `-n`) answers 206 "
+        "with `Content-Range`, 416 when it starts beyond the end; `If-Range` with another ETag gets the whole zip.",
+        parameters=[
+            OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER, description="An ETag seen before."),
+            OpenApiParameter("Range", str, OpenApiParameter.HEADER, description="One range: `bytes=0-1023`."),
+            OpenApiParameter("If-Range", str, OpenApiParameter.HEADER, description="Range only if still this ETag."),
+        ],
         responses={
             (200, "application/zip"): OpenApiTypes.BINARY,
+            (206, "application/zip"): OpenApiTypes.BINARY,
+            304: OpenApiResponse(description="Not modified: the ETag still matches."),
             403: DETAIL,
             404: DETAIL,
+            416: DETAIL,
         },
     )
     @action(detail=True, methods=["get"], url_path="dataset")
@@ -494,9 +541,13 @@ class PhaseViewSet(
         services.dataset_check_access(phase=phase, user=request.user)
         if not challenge.public_archive:
             raise NotFound(_("This challenge has no dataset yet."))
-        return FileResponse(
-            challenge.public_archive.open("rb"),
-            as_attachment=True,
+        sha256, size = services.dataset_archive_digest(challenge=challenge)
+        return file_download(
+            request,
+            challenge.public_archive,
+            sha256=sha256,
+            size=size,
             filename=f"{challenge.event.slug}-{challenge.slug}-data.zip",
             content_type="application/zip",
+            api=True,
         )

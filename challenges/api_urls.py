@@ -17,6 +17,7 @@ urlpatterns = [
     path("teams/<int:team_id>/", api.TeamDetailView.as_view(), name="team-detail"),
     path("teams/<int:team_id>/join/", api.TeamJoinView.as_view(), name="team-join"),
     path("teams/<int:team_id>/leave/", api.TeamLeaveView.as_view(), name="team-leave"),
+    path("teams/<int:team_id>/members/me/", api.TeamMembershipMeView.as_view(), name="team-membership-me"),
     path("teams/<int:team_id>/captain/", api.TeamCaptainView.as_view(), name="team-captain"),
     path("teams/<int:team_id>/join-code/", api.TeamJoinCodeView.as_view(), name="team-join-code"),
     *router.urls,

@@ -243,6 +243,10 @@ AUDIT_ACTION_LABELS = {
     "phase_rescore": _("All submissions of a phase sent to be scored again"),
     "submission_cancel": _("Submission cancelled"),
     "team_update": _("Team changed"),
+    "team_leave": _("Member left a team"),
+    "event_delete": _("Event deleted"),
+    "challenge_delete": _("Challenge deleted"),
+    "token_revoke": _("API token revoked"),
     # Recorded by the judging app
     "judging_update": _("Judging settings changed"),
     "judging_publish": _("Judged results published"),
@@ -268,13 +272,17 @@ AUDIT_ACTION_LABELS = {
     "bundle_export": _("Event exported as a bundle"),
     "bundle_export_full": _("Event exported as a full archive (with secrets and truth files)"),
     "bundle_import": _("Event created from a bundle"),
+    # Recorded by the webhooks app
+    "webhook_create": _("Webhook added"),
+    "webhook_delete": _("Webhook deleted"),
 }
 
 
 class AuditLog(models.Model):
     """Organizer overrides and other decisions someone may later need to explain."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="audit_log")
+    # SET_NULL: the record of a deleted event (or of what belongs to none, a revoked token) stays.
+    event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_log")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     action = models.CharField(max_length=80)
     details = models.JSONField(default=dict, blank=True)
@@ -328,6 +336,10 @@ class Challenge(models.Model):
     # Files in private storage: the hidden truth, and the zip participants may download.
     truth_file = models.FileField(storage=private_storage, upload_to="truth/", blank=True)
     public_archive = models.FileField(storage=private_storage, upload_to="datasets/", blank=True)
+    # The zip's SHA-256 (hex) and size in bytes, stored when it is built: the download's ETag, and what
+    # clients check the file against (API phase detail, challenge page).
+    public_archive_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
+    public_archive_size = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     truth_version = models.PositiveIntegerField(default=0, help_text="Bumped whenever the truth file is replaced.")
     scoring_params = models.JSONField(default=dict, blank=True)
     dataset_meta = models.JSONField(default=dict, blank=True)

@@ -260,8 +260,15 @@ class RemainingSerializer(serializers.Serializer):
     resets_at = serializers.DateTimeField(allow_null=True, help_text="When the daily count starts again.")
 
 
+class DatasetFileSerializer(serializers.Serializer):
+    sha256 = serializers.CharField(help_text="SHA-256 of the zip (hex): its download's ETag; check the file with it.")
+    size = serializers.IntegerField(help_text="The zip's size in bytes.")
+    url = serializers.CharField(help_text="Where to download it (GET; supports Range and If-None-Match).")
+
+
 class PhaseSerializer(serializers.ModelSerializer):
     challenge = serializers.PrimaryKeyRelatedField(queryset=Challenge.objects.all())
+    dataset = serializers.SerializerMethodField(help_text="The participant zip (null while there is none).")
     is_open = serializers.SerializerMethodField()
     state = serializers.SerializerMethodField(help_text="upcoming, open, grace or closed")
     accepts_until = serializers.DateTimeField(read_only=True, help_text="closes_at plus the grace period.")
@@ -293,6 +300,7 @@ class PhaseSerializer(serializers.ModelSerializer):
             "results_published_at",
             "order",
             "my_remaining",
+            "dataset",
         ]
         read_only_fields = ["id", "results_published_at"]
 
@@ -301,6 +309,17 @@ class PhaseSerializer(serializers.ModelSerializer):
 
     def get_state(self, phase: Phase) -> str:
         return phase.state()
+
+    @extend_schema_field(DatasetFileSerializer(allow_null=True))
+    def get_dataset(self, phase: Phase) -> dict | None:
+        from django.urls import reverse
+
+        from .services import dataset_archive_digest
+
+        if not phase.challenge.public_archive:
+            return None
+        sha256, size = dataset_archive_digest(challenge=phase.challenge)
+        return {"sha256": sha256, "size": size, "url": reverse("api:phase-dataset", args=[phase.pk])}
 
     @extend_schema_field(RemainingSerializer(allow_null=True))
     def get_my_remaining(self, phase: Phase) -> dict | None:

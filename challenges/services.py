@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from datetime import datetime
@@ -26,7 +27,9 @@ def _require_organizer(user: User, event: Event) -> None:
         raise PermissionDenied(_("Only the organizers of this event can do this."))
 
 
-def audit(*, event: Event, actor: User | None, action: str, **details) -> AuditLog:
+def audit(*, event: Event | None, actor: User | None, action: str, **details) -> AuditLog:
+    """Record a decision. `event` is None for what belongs to no event (a deleted event, a revoked token):
+    the row outlives its event (`AuditLog.event` is SET_NULL), so a deletion stays explained."""
     return AuditLog.objects.create(event=event, actor=actor, action=action, details=details)
 
 
@@ -167,13 +170,62 @@ def challenge_store_dataset(*, challenge: Challenge, public_files: dict[str, byt
     slug = f"{challenge.event.slug}-{challenge.slug}"
     old_truth, old_archive = challenge.truth_file.name, challenge.public_archive.name
     challenge.truth_file.save(f"{slug}-truth.csv", ContentFile(truth), save=False)
-    challenge.public_archive.save(f"{slug}-data.zip", ContentFile(_zip(public_files)), save=False)
+    archive = _zip(public_files)
+    challenge.public_archive.save(f"{slug}-data.zip", ContentFile(archive), save=False)
+    # Computed once here, from the bytes written: downloads send it as the ETag and clients check it.
+    challenge.public_archive_sha256 = hashlib.sha256(archive).hexdigest()
+    challenge.public_archive_size = len(archive)
     challenge.truth_version += 1
     challenge.save()
     for name in (old_truth, old_archive):
         if name:
             transaction.on_commit(lambda name=name: challenge.truth_file.storage.delete(name))
     return challenge
+
+
+@transaction.atomic
+def challenge_delete(*, challenge: Challenge, actor: User) -> None:
+    """Delete a challenge (the event's organizers) that nothing stands on yet.
+
+    1. refuse anyone but the organizers (403);
+    2. lock the challenge and refuse one with submissions or project entries (409): scores, leaderboards
+       and judges' scorecards would go with it;
+    3. record it in the event's audit log, delete it (its phases go with it) and its files after commit.
+    """
+    from hackplatform.refusals import Refusal
+
+    _require_organizer(actor, challenge.event)
+    challenge = Challenge.objects.select_for_update().select_related("event").get(pk=challenge.pk)
+    # Reverse relations by name: submissions and judging sit above this app and are never imported here.
+    if Phase.objects.filter(challenge=challenge, submissions__isnull=False).exists():
+        raise Refusal(
+            _("This challenge has submissions: it cannot be deleted."), code="challenge_has_submissions", status=409
+        )
+    if challenge.entries.exists():
+        raise Refusal(
+            _("This challenge has project entries: it cannot be deleted."), code="challenge_has_entries", status=409
+        )
+    files = [f.name for f in (challenge.truth_file, challenge.public_archive) if f]
+    audit(
+        event=challenge.event, actor=actor, action="challenge_delete", challenge=challenge.slug, title=challenge.title
+    )
+    challenge.delete()
+    _delete_files_on_commit(files)
+
+
+def dataset_archive_digest(*, challenge: Challenge) -> tuple[str, int]:
+    """The participant zip's (sha256, size): stored when the zip is built; an archive that predates the
+    fields (or was put there by hand) is hashed once here, through the storage API, and stored."""
+    if challenge.public_archive_sha256 and challenge.public_archive_size is not None:
+        return challenge.public_archive_sha256, challenge.public_archive_size
+    digest, size = hashlib.sha256(), 0
+    with challenge.public_archive.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    challenge.public_archive_sha256, challenge.public_archive_size = digest.hexdigest(), size
+    Challenge.objects.filter(pk=challenge.pk).update(public_archive_sha256=digest.hexdigest(), public_archive_size=size)
+    return challenge.public_archive_sha256, size
 
 
 def default_slug(title: str) -> str:
@@ -351,6 +403,7 @@ def team_leave(*, team: Team, user: User) -> None:
     if membership is None:
         raise ValidationError(_("You are not a member of this team."), code="not_member")
     membership.delete()
+    audit(event=event, actor=user, action="team_leave", team=team.pk, user=user.username)
     remaining = team.memberships.order_by("joined_at", "id").first()
     if team.captain_id == user.id and remaining is not None:
         team.captain = remaining.user
@@ -428,6 +481,55 @@ def event_update(*, event: Event, actor: User, banner=None, roster_unlocked: boo
     if changed:
         audit(event=event, actor=actor, action="event_update", fields=sorted(changed))
     return event
+
+
+@transaction.atomic
+def event_delete(*, event: Event, actor: User) -> None:
+    """Delete an event (its organizers): only a draft nobody registered for, since anything else has
+    participants whose data-use agreements, teams and uploads depend on it.
+
+    1. refuse anyone but the organizers (403);
+    2. lock the event row and refuse a published or invite-only event, or one with registrations (409);
+    3. record the deletion in the audit log (the row keeps the slug and name; its event becomes null);
+    4. delete it (cascading to its challenges, phases, terms and roles) and its files after commit.
+    """
+    from hackplatform.refusals import Refusal
+
+    _require_organizer(actor, event)
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.visibility != Event.Visibility.DRAFT:
+        raise Refusal(
+            _("Only a draft event can be deleted: make it a draft again first, or keep it."),
+            code="event_not_draft",
+            status=409,
+        )
+    if event.registrations.exists():
+        raise Refusal(
+            _("This event has registered participants: it cannot be deleted."),
+            code="event_has_registrations",
+            status=409,
+        )
+    files = [f.name for f in (event.banner, event.banner_thumbnail) if f]
+    for challenge in event.challenges.all():
+        files += [f.name for f in (challenge.truth_file, challenge.public_archive) if f]
+    audit(event=None, actor=actor, action="event_delete", event_slug=event.slug, event_name=event.name)
+    event.delete()
+    _delete_files_on_commit(files)
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    """Remove stored files once the rows naming them are gone for good (never on a rollback)."""
+    from django.core.files.storage import storages
+
+    def delete() -> None:
+        for name in names:
+            for alias in ("private", "default"):
+                storage = storages[alias]
+                if storage.exists(name):
+                    storage.delete(name)
+
+    if names:
+        transaction.on_commit(delete)
 
 
 def event_set_banner(*, event: Event, upload) -> Event:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("phases/<int:phase_id>/dataset/", views.phase_dataset, name="phase_dataset"),
     # Organizers
     path("events/<slug:slug>/edit/", views.event_edit, name="event_edit"),
+    path("events/<slug:slug>/delete/", views.event_delete, name="event_delete"),
     path("events/<slug:slug>/dashboard/", views.event_dashboard, name="event_dashboard"),
     path("events/<slug:slug>/terms/", views.event_terms, name="event_terms"),
     path("events/<slug:slug>/roles/", views.event_roles, name="event_roles"),
@@ -30,6 +31,9 @@ urlpatterns = [
     path("events/<slug:slug>/export/teams.csv", views.export_teams, name="export_teams"),
     path("events/<slug:slug>/add-challenge/", views.challenge_form, name="challenge_create"),
     path("events/<slug:slug>/challenges/<slug:challenge_slug>/edit/", views.challenge_form, name="challenge_edit"),
+    path(
+        "events/<slug:slug>/challenges/<slug:challenge_slug>/delete/", views.challenge_delete, name="challenge_delete"
+    ),
     path("events/<slug:slug>/challenges/<slug:challenge_slug>/phases/new/", views.phase_form, name="phase_create"),
     path(
         "events/<slug:slug>/challenges/<slug:challenge_slug>/phases/<int:phase_id>/edit/",

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from hackplatform.downloads import file_download
 from hackplatform.web import add_form_errors, csv_response, explain_refusals, next_url, refusal_text, safe_next_url
 
 from . import charts, hooks, selectors, services
@@ -367,6 +368,9 @@ def challenge_detail(request, slug, challenge_slug):
             "phases": phases,
             "can_download": context["role"] in ("organizer", "judge")
             or (context["registration"] is not None and not context["needs_reaccept"]),
+            "dataset_digest": services.dataset_archive_digest(challenge=challenge)
+            if challenge.public_archive
+            else None,
         }
     )
     return render(request, "challenges/challenge_detail.html", context)
@@ -381,12 +385,15 @@ def phase_dataset(request, phase_id):
     services.dataset_check_access(phase=phase, user=request.user)
     if not challenge.public_archive:
         raise Http404(_("This challenge has no dataset yet."))
-    handle = challenge.public_archive.open("rb")
-    return FileResponse(
-        handle,
-        as_attachment=True,
+    sha256, size = services.dataset_archive_digest(challenge=challenge)
+    return file_download(
+        request,
+        challenge.public_archive,
+        sha256=sha256,
+        size=size,
         filename=f"{challenge.event.slug}-{challenge.slug}-data.zip",
         content_type="application/zip",
+        api=False,
     )
 
 
@@ -436,6 +443,37 @@ def event_edit(request, slug):
             return redirect("challenges:event_dashboard", event.slug)
     invite_url = request.build_absolute_uri(event.get_absolute_url() + "?invite=" + event.invite_token)
     return render(request, "challenges/event_form.html", {"form": form, "event": event, "invite_url": invite_url})
+
+
+@login_required
+@require_POST
+@explain_refusals
+def event_delete(request, slug):
+    """Delete a draft event nobody registered for (challenges.services.event_delete says no otherwise)."""
+    event = _get_organized_event(request, slug)
+    try:
+        services.event_delete(event=event, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, refusal_text(exc))
+        return redirect("challenges:event_edit", event.slug)
+    messages.success(request, _("The event %(name)s was deleted.") % {"name": event.name})
+    return redirect("challenges:my_events")
+
+
+@login_required
+@require_POST
+@explain_refusals
+def challenge_delete(request, slug, challenge_slug):
+    """Delete a challenge with no submissions (challenges.services.challenge_delete says no otherwise)."""
+    event = _get_organized_event(request, slug)
+    challenge = get_object_or_404(event.challenges, slug=challenge_slug)
+    try:
+        services.challenge_delete(challenge=challenge, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, refusal_text(exc))
+        return redirect("challenges:challenge_edit", event.slug, challenge.slug)
+    messages.success(request, _("The challenge %(title)s was deleted.") % {"title": challenge.title})
+    return redirect("challenges:event_dashboard", event.slug)
 
 
 @login_required

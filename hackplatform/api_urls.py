@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("submissions.api_urls")),
     path("", include("judging.api_urls")),
     path("", include("communication.api_urls")),
+    path("", include("webhooks.api_urls")),
 ]

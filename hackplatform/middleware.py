@@ -55,3 +55,19 @@ class UserLanguageMiddleware:
                 get_user_model().objects.filter(pk=user.pk).update(language=language)
                 user.language = language
         return self.get_response(request)
+
+
+class RateLimitHeadersMiddleware:
+    """Sends the `RateLimit-*` headers the throttles noted for this request (hackplatform.throttling):
+    one place for every throttled API view and page, the 429 answers included."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .throttling import rate_limit_headers
+
+        response = self.get_response(request)
+        for name, value in rate_limit_headers(request).items():
+            response.headers.setdefault(name, value)
+        return response

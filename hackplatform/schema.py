@@ -41,6 +41,13 @@ ERROR_DESCRIPTIONS = {
 # so not required. {component: {field}}.
 OPTIONAL_IN_ANSWERS = {"Challenge": {"dataset_seed"}}
 
+# Sent with every answer a throttle counted (hackplatform.throttling), a 429 included; also as X-RateLimit-*.
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": {"schema": {"type": "integer"}, "description": "Requests allowed in the window."},
+    "RateLimit-Remaining": {"schema": {"type": "integer"}, "description": "Requests left in the window."},
+    "RateLimit-Reset": {"schema": {"type": "integer"}, "description": "Seconds until a request is freed."},
+}
+
 # Answered only by operations that take a body, or that take a file.
 _BODY_ONLY = {"415"}
 _FILE_ONLY = {"413"}
@@ -83,6 +90,7 @@ def document_refusals(result, generator, request, public):
                         "schema": {"type": "integer"},
                         "description": "Seconds to wait before trying again.",
                     }
+                    response["headers"].update(RATE_LIMIT_HEADERS)
     return result
 
 

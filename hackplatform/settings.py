@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "judging",
     "communication",
     "bundles",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hackplatform.middleware.ViewerTimezoneMiddleware",
     "hackplatform.middleware.UserLanguageMiddleware",
+    "hackplatform.middleware.RateLimitHeadersMiddleware",
     # Last: turns a login refused by django-axes into a 429 page or API body.
     "axes.middleware.AxesMiddleware",
 ]
@@ -316,6 +318,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Scheduled announcements, email retries and phase reminders (24 h and 1 h before).
     "communication": {"task": "communication.send_due", "schedule": 60.0, "options": {"expires": 50}},
     "expired-tokens": {"task": "accounts.delete_expired_tokens", "schedule": 3600.0, "options": {"expires": 3000}},
+    # Webhook deliveries whose message was lost (broker down when queued, a worker killed mid-try).
+    "webhooks": {"task": "webhooks.sweep", "schedule": 60.0, "options": {"expires": 50}},
 }
 # Every worker consumes all three queues (none is named with -Q). With Redis they are read in this order
 # (`queue_order_strategy: priority` below): the sweeper's rare, short runs first, so a lost job is found
@@ -337,6 +341,14 @@ CELERY_TASK_ROUTES = {
 # QUEUED_STALE seconds; a running one whose lease lapsed, or older than the hard limit + STALE_MARGIN
 # (a backstop), has lost its worker.
 SCORING_MAX_ATTEMPTS = envint("SCORING_MAX_ATTEMPTS", 3)
+
+# Organizers' webhooks: deliveries refuse loopback/private/link-local addresses (checked at every send)
+# unless this is on (tests deliver to a receiver on 127.0.0.1); a few seconds per try; retried with
+# exponential backoff (base, 2 x base, 4 x base...) up to WEBHOOKS_MAX_ATTEMPTS tries in all.
+WEBHOOKS_ALLOW_PRIVATE = envbool("WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_TIMEOUT_SECONDS = envint("WEBHOOKS_TIMEOUT_SECONDS", 5)
+WEBHOOKS_MAX_ATTEMPTS = envint("WEBHOOKS_MAX_ATTEMPTS", 5)
+WEBHOOKS_RETRY_BASE_SECONDS = envint("WEBHOOKS_RETRY_BASE_SECONDS", 30)
 SCORING_QUEUED_LOST_SECONDS = envint("SCORING_QUEUED_LOST_SECONDS", 20)
 SCORING_QUEUED_STALE_SECONDS = envint("SCORING_QUEUED_STALE_SECONDS", 120)
 SCORING_STALE_MARGIN = envint("SCORING_STALE_MARGIN", 60)
@@ -399,9 +411,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        # DRF's, which also send RateLimit-* headers (hackplatform.throttling, RateLimitHeadersMiddleware).
+        "hackplatform.throttling.AnonRateThrottle",
+        "hackplatform.throttling.UserRateThrottle",
+        "hackplatform.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "120/min"),

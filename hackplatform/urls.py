@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("submissions.urls")),
     path("", include("judging.urls")),
     path("", include("communication.urls")),
+    path("", include("webhooks.urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

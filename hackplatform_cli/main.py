@@ -5,7 +5,8 @@ It talks only to the public API, with a token kept in the user's config folder
 JSON on stdout). Exit codes a script can rely on:
 
     0 done · 1 the server refused (the reason is printed) · 2 bad usage · 3 not logged in or the token
-    was refused · 4 the server could not be reached · 5 the submission was scored as failed
+    was refused · 4 the server could not be reached · 5 the submission was scored as failed ·
+    6 the downloaded dataset did not match its published SHA-256 (the file is deleted)
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-EXIT_REFUSED, EXIT_USAGE, EXIT_AUTH, EXIT_NETWORK, EXIT_FAILED = 1, 2, 3, 4, 5
+EXIT_REFUSED, EXIT_USAGE, EXIT_AUTH, EXIT_NETWORK, EXIT_FAILED, EXIT_CHECKSUM = 1, 2, 3, 4, 5, 6
 DEFAULT_URL = "http://127.0.0.1:8000"
 RETRIES = 4
 
@@ -161,33 +162,74 @@ def challenges(ctx: click.Context, event: str | None) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to save the zip.")
 @click.pass_context
 def download(ctx: click.Context, phase: int, output: Path | None) -> None:
-    """Download the phase's dataset (a zip), with a progress bar; prints its SHA-256."""
+    """Download the phase's dataset (a zip) with a progress bar, resuming a partial download (`<file>.part`)
+    with a Range request, and check it against the SHA-256 the phase publishes: on a mismatch the file
+    is deleted and the exit code is 6."""
     api: Api = ctx.obj["api"]
-    digest = hashlib.sha256()
+    detail = api.json("GET", f"/phases/{phase}/")
+    dataset = detail.get("dataset")
+    if not dataset:
+        raise Stop(f"Phase {phase} has no dataset yet.", EXIT_REFUSED)
+    if output is None:
+        challenge = api.json("GET", f"/challenges/{detail['challenge']}/")
+        output = Path(f"{challenge['event']}-{challenge['slug']}-data.zip")
+    part = output.with_name(output.name + ".part")
+    if not (output.exists() and _sha256(output) == dataset["sha256"]):
+        _fetch(ctx, dataset, part, output.name)
+        actual = _sha256(part)
+        if actual != dataset["sha256"]:
+            part.unlink()
+            raise Stop(
+                f"The downloaded file does not match the dataset's SHA-256 (expected {dataset['sha256']}, "
+                f"got {actual}): it was deleted. Run the download again.",
+                EXIT_CHECKSUM,
+            )
+        part.replace(output)
+    data = {"file": str(output), "sha256": dataset["sha256"], "size": output.stat().st_size, "verified": True}
+    _out(ctx, data) if ctx.obj["json"] else err.print(
+        f"Saved {output} ({data['size']} bytes, sha256 {data['sha256']}, checked)."
+    )
+
+
+def _fetch(ctx: click.Context, dataset: dict, part: Path, label: str) -> None:
+    """Bring `part` up to the dataset's size: a Range request from where a partial file stops (If-Range:
+    the server sends the whole zip instead when it changed since), else the whole file."""
+    api: Api = ctx.obj["api"]
+    size = int(dataset["size"])
+    have = part.stat().st_size if part.exists() else 0
+    if have > size:
+        part.unlink()
+        have = 0
+    if have == size:
+        return  # complete already; the checksum decides
+    headers = {"Range": f"bytes={have}-", "If-Range": f'"{dataset["sha256"]}"'} if have else {}
+    path = dataset["url"].removeprefix("/api/v1")
     try:
-        with api.client.stream("GET", f"/phases/{phase}/dataset/") as response:
+        with api.client.stream("GET", path, headers=headers) as response:
             if response.status_code >= 400:
                 response.read()
                 raise Stop(_reason(response), EXIT_AUTH if response.status_code == 401 else EXIT_REFUSED)
-            name = output or Path(_filename(response) or f"phase-{phase}-data.zip")
-            total = int(response.headers.get("Content-Length") or 0) or None
-            with name.open("wb") as target, Progress(console=err, disable=ctx.obj["json"]) as progress:
-                task = progress.add_task(f"Downloading {name.name}", total=total)
+            resumed = response.status_code == 206
+            with (
+                part.open("ab" if resumed else "wb") as target,
+                Progress(console=err, disable=ctx.obj["json"]) as progress,
+            ):
+                task = progress.add_task(
+                    f"{'Resuming' if resumed else 'Downloading'} {label}", total=size, completed=have if resumed else 0
+                )
                 for chunk in response.iter_bytes():
                     target.write(chunk)
-                    digest.update(chunk)
                     progress.update(task, advance=len(chunk))
     except httpx.TransportError as exc:
-        raise Stop(f"Cannot reach the server: {exc}", EXIT_NETWORK) from exc
-    data = {"file": str(name), "sha256": digest.hexdigest(), "size": name.stat().st_size}
-    _out(ctx, data) if ctx.obj["json"] else err.print(f"Saved {name} ({data['size']} bytes, sha256 {data['sha256']}).")
+        raise Stop(f"Cannot reach the server: {exc} (run the download again to resume it)", EXIT_NETWORK) from exc
 
 
-def _filename(response: httpx.Response) -> str | None:
-    disposition = response.headers.get("Content-Disposition", "")
-    if 'filename="' in disposition:
-        return Path(disposition.split('filename="', 1)[1].split('"', 1)[0]).name
-    return None
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @app.command()
@@ -278,6 +320,14 @@ def leaderboard(ctx: click.Context, phase: int, split: str) -> None:
     for row in data["results"]:
         table.add_row(str(row["rank"]), row["team"]["name"], row["team"]["country"] or "", str(row["score"]))
     _out(ctx, data, table)
+
+
+def _filename(response: httpx.Response) -> str | None:
+    """The file name the server gives in Content-Disposition (its last part only: never a path)."""
+    disposition = response.headers.get("Content-Disposition", "")
+    if 'filename="' in disposition:
+        return Path(disposition.split('filename="', 1)[1].split('"', 1)[0]).name
+    return None
 
 
 @app.command(name="export")

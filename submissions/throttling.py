@@ -10,10 +10,10 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from challenges.models import Team
 from hackplatform.refusals import Refusal
-from hackplatform.throttling import wait_seconds
+from hackplatform.throttling import RateLimitHeadersMixin, wait_seconds
 
 
-class TeamUploadThrottle(SimpleRateThrottle):
+class TeamUploadThrottle(RateLimitHeadersMixin, SimpleRateThrottle):
     """Counts uploads per team, whichever member sends them and from wherever."""
 
     scope = "upload"

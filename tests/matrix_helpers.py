@@ -65,6 +65,7 @@ from judging.models import Assignment, Conflict, Criterion, Entry, EntryImage, J
 from submissions import services as submission_services
 from submissions.models import LeaderboardEntry, Submission
 from tests.factories import UserFactory, event_creator
+from webhooks.models import Webhook, WebhookDelivery
 
 ROLES = ("anon", "a", "a2", "b", "judge", "other_org", "org", "staff")
 
@@ -109,6 +110,7 @@ class World:
     unsubscribe_link: str = ""  # the path of `a`'s one-click unsubscribe link (announcements)
     board_profile: BoardProfile | None = None  # `m-d`'s entry on E's team board
     join_request: JoinRequest | None = None  # `m-d` asks to join team B (b, its captain, answers)
+    webhook: Webhook | None = None  # E's organizers' webhook (a public address, never contacted here)
 
     def upload(self, name: str = "predictions.csv") -> SimpleUploadedFile:
         return SimpleUploadedFile(name, self.sample, content_type="text/csv")
@@ -221,6 +223,9 @@ def build_world() -> World:
         event=event, user=d, pitch="Board pitch of m-d", skills=["GIS"], languages=["es"]
     )
     join_request = communication_board.join_request_create(event=event, actor=d, team=team_b, message="Hi")
+    webhook = Webhook.objects.create(
+        event=event, url="https://93.184.216.34/matrix-hook", event_types=["submission.scored"], created_by=org
+    )
     return World(
         users={
             "anon": None,
@@ -258,6 +263,7 @@ def build_world() -> World:
         unsubscribe_link=unsubscribe,
         board_profile=board_profile,
         join_request=join_request,
+        webhook=webhook,
     )
 
 
@@ -290,6 +296,8 @@ SNAPSHOT_MODELS = (
     JoinRequest,
     Skill,
     OpenSeats,
+    Webhook,
+    WebhookDelivery,
 )
 
 

@@ -7,15 +7,19 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
 import zipfile
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from django.utils import timezone
 
 from challenges import services as challenge_services
-from hackplatform_cli.main import EXIT_AUTH, EXIT_NETWORK, EXIT_REFUSED, app
+from hackplatform_cli.main import EXIT_AUTH, EXIT_CHECKSUM, EXIT_NETWORK, EXIT_REFUSED, app
+from submissions.models import Submission
 from tests.factories import TeamFactory, UserFactory, event_creator, register
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -141,3 +145,96 @@ def test_export_and_import_refuse_who_may_not_with_the_reason(world, cli, tmp_pa
     (tmp_path / "b.yaml").write_bytes(b"version: 1\nevent: {name: Mine, slug: mine}\n")
     refused = cli("import", "b.yaml", "--slug", "mine")
     assert refused.exit_code == EXIT_REFUSED and "right to create events" in refused.output
+
+
+def test_download_resumes_a_partial_file_with_a_range_and_checks_the_published_sha256(world, cli, tmp_path):
+    phase = world
+    assert cli("login", "--username", "cli-pat", "--password", PASSWORD).exit_code == 0
+    with phase.challenge.public_archive.open("rb") as handle:
+        content = handle.read()
+    # A download cut off halfway: the rest is fetched with a Range request and appended.
+    (tmp_path / "data.zip.part").write_bytes(content[: len(content) // 2])
+    resumed = cli("--json", "download", str(phase.pk), "-o", "data.zip")
+    assert resumed.exit_code == 0, resumed.output
+    assert json.loads(resumed.output)["verified"] is True
+    assert (tmp_path / "data.zip").read_bytes() == content and not (tmp_path / "data.zip.part").exists()
+
+    # A partial file whose bytes are not the dataset's: resuming appends the true rest, so only the
+    # checksum can notice; the client refuses, deletes the file and exits non-zero.
+    (tmp_path / "other.zip.part").write_bytes(b"x" * (len(content) // 2))
+    refused = cli("download", str(phase.pk), "-o", "other.zip")
+    assert refused.exit_code == EXIT_CHECKSUM
+    assert "does not match the dataset's SHA-256" in refused.output
+    assert not (tmp_path / "other.zip.part").exists() and not (tmp_path / "other.zip").exists()
+
+
+def test_download_names_the_file_like_the_server_and_shows_a_progress_bar(world, cli, tmp_path):
+    phase = world
+    assert cli("login", "--username", "cli-pat", "--password", PASSWORD).exit_code == 0
+    result = cli("download", str(phase.pk))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "cli-cup-find-them-data.zip").exists() and "checked" in result.output
+
+
+class LossyProxy:
+    """Forwards every request to the live server, but answers the first upload with 503 + Retry-After
+    after the server has accepted it (the answer lost on the way), as a flaky proxy would."""
+
+    def __init__(self, target: str):
+        self.keys: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _forward(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                answer = httpx.request(self.command, target + self.path, headers=headers, content=body, timeout=60)
+                upload = self.command == "POST" and self.path.endswith("/submissions/")
+                if upload:
+                    proxy.keys.append(self.headers.get("Idempotency-Key", ""))
+                if upload and len(proxy.keys) == 1:
+                    self.send_response(503)
+                    self.send_header("Retry-After", "1")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(answer.status_code)
+                for name, value in answer.headers.items():
+                    if name.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            do_GET = do_POST = _forward
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_submit_retries_a_lost_answer_with_the_same_idempotency_key_and_makes_one_submission(
+    world, cli, tmp_path, live_server, monkeypatch
+):
+    phase = world
+    proxy = LossyProxy(live_server.url)
+    try:
+        monkeypatch.setenv("HACKPLATFORM_URL", proxy.url)
+        assert cli("login", "--username", "cli-pat", "--password", PASSWORD).exit_code == 0
+        with phase.challenge.public_archive.open("rb") as handle:
+            sample = zipfile.ZipFile(io.BytesIO(handle.read())).read("sample_submission.csv")
+        (tmp_path / "predictions.csv").write_bytes(sample)
+        result = cli("--json", "submit", str(phase.pk), "predictions.csv", "--no-wait")
+        assert result.exit_code == 0, result.output
+    finally:
+        proxy.close()
+    assert len(proxy.keys) == 2 and proxy.keys[0] == proxy.keys[1] and len(proxy.keys[0]) == 32  # a uuid4, hex
+    assert Submission.objects.filter(phase=phase).count() == 1
+    assert json.loads(result.output)["id"] == Submission.objects.get(phase=phase).pk

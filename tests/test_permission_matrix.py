@@ -362,6 +362,43 @@ PAGES: dict[tuple, Row] = {
         data=lambda w: {"username": "m-b", "role": "judge"},
         changes=who(),
     ),
+    ("challenges:event_delete", "POST"): Row(
+        lambda w: "/events/matrix-draft/delete/",
+        R(LOGIN, 404, 404, 404, 404, 302, 302),  # a draft: invisible to all but its organizers
+        changes=ORGS,
+    ),
+    ("challenges:event_delete", "POST", "published"): Row(
+        lambda w: f"{E}/delete/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),  # organizers: "Only a draft event can be deleted"
+        changes=who(),
+    ),
+    ("challenges:challenge_delete", "POST"): Row(
+        lambda w: f"{E}/challenges/hotspots/delete/",
+        R(LOGIN, 403, 403, 403, 403, 302, 302),  # organizers: "This challenge has submissions"
+        changes=who(),
+    ),
+    ("webhooks:event_webhooks", "GET"): Row(
+        lambda w: f"{E}/webhooks/",
+        R(LOGIN, 403, 403, 403, 403, 200, 200),
+        secret=lambda w: w.webhook.secret,
+        sees=who(),
+    ),
+    ("webhooks:event_webhooks", "POST"): Row(
+        lambda w: f"{E}/webhooks/",
+        R(LOGIN, 403, 403, 403, 403, 200, 200),  # the page shows the new webhook's secret, once
+        data=lambda w: {"url": "https://93.184.216.34/new", "event_types": ["results.published"], "is_active": "on"},
+    ),
+    ("webhooks:webhook_detail", "GET"): Row(
+        lambda w: f"/webhooks/{w.webhook.pk}/",
+        R(LOGIN, 404, 404, 404, 404, 200, 200),
+        secret=lambda w: w.webhook.secret,
+    ),
+    ("webhooks:webhook_delete", "POST"): Row(
+        lambda w: f"/webhooks/{w.webhook.pk}/delete/", R(LOGIN, 404, 404, 404, 404, 302, 302), changes=ORGS
+    ),
+    ("webhooks:webhook_ping", "POST"): Row(
+        lambda w: f"/webhooks/{w.webhook.pk}/ping/", R(LOGIN, 404, 404, 404, 404, 302, 302), changes=ORGS
+    ),
     ("challenges:roster_toggle", "POST"): Row(
         lambda w: f"{E}/roster/",
         R(LOGIN, 403, 403, 403, 403, 302, 302),
@@ -626,6 +663,13 @@ APIS: dict[tuple, Row] = {
         R(UNAUTH, 403, 403, 403, 403, 200, 200),
         data=lambda w: {"description": "Changed."},
     ),
+    ("api:event-detail", "DELETE"): Row(
+        lambda w: f"{API}/events/matrix-draft/", R(UNAUTH, 404, 404, 404, 404, 204, 204)
+    ),
+    ("api:event-detail", "DELETE", "published"): Row(
+        lambda w: f"{API}/events/matrix/",
+        R(UNAUTH, 403, 403, 403, 403, 409, 409),  # event_not_draft
+    ),
     ("api:event-register", "POST"): Row(
         lambda w: f"{API}/events/matrix/register/",
         R(UNAUTH, 200, 200, 403, 201, 403, 201),
@@ -691,6 +735,29 @@ APIS: dict[tuple, Row] = {
     ("api:team-leave", "POST"): Row(
         lambda w: f"{API}/teams/{w.team_a.pk}/leave/", R(UNAUTH, 204, 400, 400, 400, 400, 400)
     ),
+    ("api:event-webhooks", "GET"): Row(
+        lambda w: f"{API}/events/matrix/webhooks/",
+        R(UNAUTH, 403, 403, 403, 403, 200, 200),
+        secret=lambda w: w.webhook.secret,
+        sees=who(),  # never listed, not even to the organizers
+    ),
+    ("api:event-webhooks", "POST"): Row(
+        lambda w: f"{API}/events/matrix/webhooks/",
+        R(UNAUTH, 403, 403, 403, 403, 201, 201),
+        data=lambda w: {"url": "https://93.184.216.34/new", "event_types": ["results.published"]},
+    ),
+    ("api:webhook-detail", "DELETE"): Row(
+        lambda w: f"{API}/webhooks/{w.webhook.pk}/", R(UNAUTH, 404, 404, 404, 404, 204, 204)
+    ),
+    ("api:webhook-deliveries", "GET"): Row(
+        lambda w: f"{API}/webhooks/{w.webhook.pk}/deliveries/", R(UNAUTH, 404, 404, 404, 404, 200, 200)
+    ),
+    ("api:webhook-ping", "POST"): Row(
+        lambda w: f"{API}/webhooks/{w.webhook.pk}/ping/", R(UNAUTH, 404, 404, 404, 404, 202, 202)
+    ),
+    ("api:team-membership-me", "DELETE"): Row(
+        lambda w: f"{API}/teams/{w.team_a.pk}/members/me/", R(UNAUTH, 204, 400, 400, 400, 400, 400)
+    ),
     ("api:team-join-code", "POST"): Row(
         lambda w: f"{API}/teams/{w.team_a.pk}/join-code/",
         R(UNAUTH, 200, 403, 403, 403, 403, 403, a2=403),  # the captain only
@@ -711,6 +778,14 @@ APIS: dict[tuple, Row] = {
         lambda w: f"{API}/challenges/{w.challenge.pk}/",
         R(UNAUTH, 403, 403, 403, 403, 200, 200),
         data=lambda w: {"title": "Renamed"},
+    ),
+    ("api:challenge-detail", "DELETE"): Row(
+        lambda w: f"{API}/challenges/{w.challenge.pk}/",
+        R(UNAUTH, 403, 403, 403, 403, 409, 409),  # has submissions
+    ),
+    ("api:challenge-detail", "DELETE", "judged"): Row(
+        lambda w: f"{API}/challenges/{w.judged.pk}/",
+        R(UNAUTH, 403, 403, 403, 403, 409, 409),  # has entries
     ),
     ("api:challenge-upload-dataset", "POST"): Row(
         lambda w: f"{API}/challenges/{w.challenge.pk}/dataset/",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('challenges', '0006_event_languages'),
+        ('challenges', '0008_event_languages'),
         ('communication', '0001_notifications_announcements_board'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -159,14 +160,36 @@ def team_size_refusal(team: Team, event: Event | None = None, *, size: int | Non
     )
 
 
-def _existing_for_key(team: Team, phase: Phase, key: str) -> Submission | None:
+# How long an Idempotency-Key answers with its upload: long enough for any client's retries (the CLI's
+# take minutes), short enough that a key reused by mistake days later is refused rather than replayed.
+IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
+
+
+def _existing_for_key(team: Team, phase: Phase, key: str, user: User) -> Submission | None:
+    """The upload this key already made (a retry), or None. The key belongs to the uploader who sent it,
+    for a day: the same key from a teammate, for another phase or a day later is refused (409), never
+    replayed and never turned into a second upload (the key stays unique per team)."""
     if not key:
         return None
     existing = Submission.objects.filter(team=team, idempotency_key=key).first()
-    if existing is not None and existing.phase_id != phase.pk:
+    if existing is None:
+        return None
+    if existing.phase_id != phase.pk:
         raise Refusal(
             _("This Idempotency-Key was already used for an upload to another phase: use a new key."),
             code="idempotency_key_reused",
+            status=409,
+        )
+    if existing.submitted_by_id != user.pk:
+        raise Refusal(
+            _("This Idempotency-Key was already used by another member of your team: use a new key."),
+            code="idempotency_key_reused",
+            status=409,
+        )
+    if existing.received_at < timezone.now() - IDEMPOTENCY_KEY_TTL:
+        raise Refusal(
+            _("This Idempotency-Key is more than a day old: use a new key for a new upload."),
+            code="idempotency_key_expired",
             status=409,
         )
     return existing
@@ -188,7 +211,8 @@ def submission_create(
     0. a judged challenge takes project entries (the judging app), never files,
     1. the user must be registered (current terms accepted) and in a team (`team`, when the caller has
        just looked it up with `team_of`, saves looking again),
-    2. a key this team already used answers with that submission, whatever the time now,
+    2. a key this uploader used in the last 24 hours answers with that submission, whatever the time now
+       (the phase may have closed since); a teammate's, another phase's or an older key is refused (409),
     3. the phase must be open at `received_at`, the server's clock when the request arrived (grace included),
     4. the file: .csv or .csv.gz, not empty, within the size cap,
     5. a first, unlocked look at the limits refuses early, before any file is written,
@@ -213,7 +237,7 @@ def submission_create(
     idempotency_key = (idempotency_key or "").strip()
     if len(idempotency_key) > 128:
         raise Refusal(_("The Idempotency-Key header is longer than 128 characters."), code="bad_key")
-    existing = _existing_for_key(team, phase, idempotency_key)
+    existing = _existing_for_key(team, phase, idempotency_key, user)
     if existing is not None:
         return existing, False
     _check_window(phase, received_at, body_received_at)
@@ -235,7 +259,7 @@ def submission_create(
     try:
         with transaction.atomic():
             Team.objects.select_for_update(no_key=True).filter(pk=team.pk).first()
-            existing = _existing_for_key(team, phase, idempotency_key)
+            existing = _existing_for_key(team, phase, idempotency_key, user)
             if existing is None:
                 # Under the lock (leaving takes the same row): an uploader who moved to another team since
                 # the first look must not add to this one, or their upload would escape the new team's count.
@@ -253,7 +277,7 @@ def submission_create(
     except IntegrityError:
         # Two retries with the same key raced past the lock (only possible without row locks).
         submission.file.delete(save=False)
-        existing = _existing_for_key(team, phase, idempotency_key)
+        existing = _existing_for_key(team, phase, idempotency_key, user)
         if existing is None:
             raise
         return existing, False

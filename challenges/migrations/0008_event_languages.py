@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('challenges', '0005_event_roster_visibility'),
+        ('challenges', '0007_dataset_archive_sha256_and_size'),
     ]
 
     operations = [
