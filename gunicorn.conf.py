@@ -18,7 +18,9 @@ from __future__ import annotations
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "gthread"
+# gthread, noting when each request was handed to a thread: the arrival time of an upload that waited for
+# a free thread at a rush (hackplatform/gunicorn_worker.py).
+worker_class = "hackplatform.gunicorn_worker.ArrivalThreadWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30

@@ -12,6 +12,8 @@ from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
+from hackplatform.serverclock import request_ready_at
+
 # Multipart framing (boundaries, headers, the description field) on top of the file itself.
 MULTIPART_SLACK = 64 * 1024
 
@@ -85,10 +87,14 @@ def mark_arrival(request: HttpRequest) -> None:
     CSRF themselves afterwards), so `received_at` is the moment the request reached the site, not the
     moment a slow upload finished: behind a trusted proxy, which buffers the whole body before passing it
     on, the moment the proxy received the request (never later than the server's clock); otherwise the
-    moment the request reached the view.
+    moment gunicorn's worker handed the request to a thread (`hackplatform.gunicorn_worker`: a request
+    waiting for a free thread at a rush keeps the moment it reached the server), else the moment the
+    request reached the view.
     """
     if not hasattr(request, "received_at"):
         now = arrival_time()
-        proxied = proxy_arrival_time(request)
-        request.received_at = min(proxied, now) if proxied is not None else now
+        # The earliest of: the trusted proxy's stamp, the moment gunicorn handed the request to a thread
+        # (requests wait in its queue when every thread is busy), and this clock.
+        moments = [m for m in (proxy_arrival_time(request), request_ready_at()) if m is not None]
+        request.received_at = min([*moments, now])
         request.upload_handlers.insert(0, SizeCapUploadHandler(request))

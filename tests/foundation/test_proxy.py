@@ -91,7 +91,8 @@ def test_the_proxy_buffers_bodies_stamps_arrival_and_its_timeouts_fit_the_upload
 
 def test_gunicorn_started_from_the_project_root_gets_threaded_workers():
     gunicorn = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert gunicorn["worker_class"] == "gthread"
+    # gthread, noting when each request was handed to a thread (see the test of gunicorn alone below).
+    assert gunicorn["worker_class"] == "hackplatform.gunicorn_worker.ArrivalThreadWorker"
     assert gunicorn["threads"] >= 4
     starts = [line for line in compose().splitlines() if "gunicorn hackplatform.wsgi" in line]
     starts += [line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD")]
@@ -206,7 +207,7 @@ def test_twenty_slow_uploads_through_nginx_neither_starve_the_site_nor_lose_thei
             tmp_path / "nginx", upstream_port=web_port, static_root=static_root, media_root=media_root
         ) as port,
     ):
-        assert "Using worker: gthread" in log.read_text()
+        assert "Using worker: hackplatform.gunicorn_worker.ArrivalThreadWorker" in log.read_text()
         for path, expected in (("/static/probe.css", b"body{}"), ("/media/logo.png", b"\x89PNG")):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
                 assert response.read().startswith(expected)
@@ -266,3 +267,40 @@ def test_twenty_slow_uploads_through_nginx_neither_starve_the_site_nor_lose_thei
     # single probe now and then stalls for a second inside gunicorn while other suites hold the CPU, even
     # before any upload reaches it, so the bound is on the 95th percentile; the maximum is printed.
     assert p95 < HEALTHZ_LIMIT, f"/healthz/ p95 took {p95:.3f} s"
+
+
+@pytest.mark.services
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_alone_keeps_the_arrival_time_of_an_upload_that_waited_for_a_free_thread(tmp_path, site_env):
+    """One worker with one thread, held by a slow upload across the deadline: an upload that reached gunicorn
+    before the deadline waits in the worker's queue until after it, and is still accepted (its arrival is
+    when gunicorn got it, not when a thread was free); one that reaches gunicorn after the deadline is not."""
+    phase = open_phase(opens_at=timezone.now() - timedelta(days=1), closes_at=timezone.now() + timedelta(hours=1))
+    tokens = [AuthToken.objects.create(user=team_in(phase).captain)[1] for _ in range(3)]
+    env = {**site_env, "TRUSTED_PROXY_COUNT": "0", "GUNICORN_THREADS": "1"}
+    with gunicorn_server(env, log=tmp_path / "gunicorn.log", workers=1) as port:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=5).read()
+        deadline = timezone.now() + timedelta(seconds=3)
+        Phase.objects.filter(pk=phase.pk).update(closes_at=deadline)
+        results: dict[str, dict] = {}
+        # Holds the only thread from now until 4 s after the deadline (started in time itself).
+        holder = threading.Thread(
+            target=lambda: results.setdefault("holder", trickle_upload(port, phase.pk, tokens[0], seconds=7))
+        )
+        holder.start()
+        time.sleep(1)
+        queued = threading.Thread(
+            target=lambda: results.setdefault("queued", trickle_upload(port, phase.pk, tokens[1], seconds=0))
+        )
+        queued.start()  # 2 s before the deadline; served after it
+        time.sleep(max(0.0, (deadline - timezone.now()).total_seconds()) + 1)
+        late = trickle_upload(port, phase.pk, tokens[2], seconds=0)  # 1 s after the deadline
+        holder.join(30)
+        queued.join(30)
+    assert results["holder"]["status"] == 201, results["holder"]
+    assert results["queued"]["status"] == 201, results["queued"]
+    assert results["queued"]["answered"] > deadline + timedelta(seconds=2)  # it did wait for the thread
+    assert late["status"] == 403 and late["body"]["code"] == "phase_closed"
+    stored = Submission.objects.get(team__captain__auth_token_set__isnull=False, pk=results["queued"]["body"]["id"])
+    assert stored.received_at < deadline
