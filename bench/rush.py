@@ -150,6 +150,34 @@ def rush(port: int, phase_id: int, tokens: list[str], content: bytes, *, uploads
     return asyncio.run(everything())
 
 
+def cpu_by_process() -> dict[str, float]:
+    """CPU seconds used so far by each part of the set-up (all processes on this machine, by command line)."""
+    totals: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    parts = {
+        "gunicorn": "gunicorn",
+        "celery": "celery",
+        "postgres": "postgres",
+        "nginx": "nginx",
+        "redis": "redis-server",
+    }
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if pid == str(os.getpid()):
+            name = "client (this process)"
+        else:
+            name = next((label for label, key in parts.items() if key in command), "other")
+        totals[name] = totals.get(name, 0.0) + seconds
+    return totals
+
+
 def drain(phase, deadline: float, accepted: int, limit: float = 600) -> tuple[float | None, dict]:
     from django.db.models import Count
 
@@ -244,7 +272,9 @@ def main() -> int:
         Phase.objects.filter(pk=phase.pk).update(closes_at=deadline_at)
         deadline = deadline_at.timestamp()
         time.sleep(lead)
+        cpu_before, wall_before = cpu_by_process(), time.monotonic()
         results = rush(port, phase.pk, tokens, content, uploads=args.uploads, window=args.window, deadline=deadline)
+        cpu_uploads, wall_uploads = cpu_by_process(), time.monotonic()
         accepted = sum(1 for status, _c, _s in results if status == 201)
         refused: dict[str, int] = {}
         for status, code, _s in results:
@@ -253,6 +283,7 @@ def main() -> int:
         errors = sum(1 for status, _c, _s in results if status >= 500 or status == 0)
         latencies = [seconds for status, _c, seconds in results if status == 201]
         last_scored, counts = drain(phase, deadline, accepted, args.drain)
+        cpu_after, wall_after = cpu_by_process(), time.monotonic()
         shape = "nginx + gunicorn" if args.proxy else "gunicorn alone"
         print(
             f"{args.teams} teams x {args.uploads} uploads over {args.window:.0f} s ({shape}, 2 workers, "
@@ -276,6 +307,24 @@ def main() -> int:
             )
         )
         print("  " + job_breakdown(tmp / "worker.log"))
+        # Processes that ended meanwhile are missed; the set-up's own keep running until the end.
+        for label, start, end, wall in (
+            ("while uploading", cpu_before, cpu_uploads, wall_uploads - wall_before),
+            ("from the deadline until scored", cpu_uploads, cpu_after, wall_after - wall_uploads),
+        ):
+            used = {k: max(0.0, end.get(k, 0.0) - start.get(k, 0.0)) for k in end}
+            mine = sum(v for k, v in used.items() if k != "other")
+            shown = ", ".join(f"{k} {v:.1f}" for k, v in sorted(used.items(), key=lambda kv: -kv[1]) if v >= 0.05)
+            print(
+                f"  CPU seconds {label} ({wall:.0f} s; the set-up used {mine / max(wall, 1e-9):.2f} cores, "
+                f"'other' is the rest of the machine): {shown}"
+            )
+        if accepted:
+            web = cpu_after.get("gunicorn", 0.0) - cpu_before.get("gunicorn", 0.0)
+            jobs = cpu_after.get("celery", 0.0) - cpu_before.get("celery", 0.0)
+            print(
+                f"  per upload: web {web / accepted * 1000:.0f} ms, scoring job {jobs / accepted * 1000:.0f} ms of CPU"
+            )
     if args.keep:
         print(f"logs in {tmp}")
     else:
