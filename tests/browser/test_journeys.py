@@ -6,8 +6,9 @@
    reload) and find their team on the leaderboard;
 3. a judge scores the team's entry; the organizer publishes the results; the results pages show them.
 
-The journey runs in English at 1280 px, in Spanish (chosen in the site's language switcher), and at
-375 px. On every page: axe-core finds no serious or critical violation and no colour contrast left to
+The journey runs twice: in English at 1280 px, and in Spanish (chosen in the site's language
+switcher) at 375 px, where longer texts make a narrow screen harder (two runs, not three, keep the
+suite within its time budget). On every page: axe-core finds no serious or critical violation and no colour contrast left to
 review inside a chart; at 375 px nothing scrolls sideways. Screenshots of the main pages go to
 var/test-output/screenshots/. Only the accounts the pages cannot create are made here: the organizer
 (site staff grant the right to create events).
@@ -66,6 +67,9 @@ def organizer_creates_and_publishes_the_event(org: Visitor) -> Event:
     org.open("/")
     org.switch_language()
     log_in(org, "organizer")
+    if org.language == "es":  # the labels are the catalogue's, not English: spelled out once here
+        assert org.page.get_by_role("link", name="Eventos", exact=True).first.is_visible()
+        assert org.page.get_by_role("link", name="Crear un evento").first.is_visible()
     org.follow("Create an event")
     org.fill("name", EVENT)
     org.fill("description", "A week of *synthetic* data against trafficking.")
@@ -133,7 +137,7 @@ def second_participant_joins_by_the_link(bia: Visitor, invite: str):
     bia.follow("Register")
     bia.page.get_by_role("checkbox").first.check()
     bia.press("Register")
-    bia.press("Join", exact=False)
+    bia.press_name(TEAM)
     bia.see(TEAM, translated=False)
 
 
@@ -144,6 +148,7 @@ def team_downloads_uploads_and_watches_it_scored(ana: Visitor, event: Event, tmp
     with ana.page.expect_download() as download_info:
         ana.page.get_by_role("link", name=ana.containing("Download the data (zip)")).first.click()
     download = download_info.value
+    assert download.failure() is None and download.suggested_filename.endswith(".zip"), download.suggested_filename
     archive = tmp_path / "data.zip"
     download.save_as(archive)
     with zipfile.ZipFile(archive) as zipped:
@@ -160,12 +165,11 @@ def team_downloads_uploads_and_watches_it_scored(ana: Visitor, event: Event, tmp
         ana.press("Upload", shot="submission-queued")
         submission = Submission.objects.get(team__name=TEAM)
         assert submission.status == Submission.Status.QUEUED
-        status = ana.page.get_by_role("status").filter(has_text=ana.t("Queued")).first
-        assert status.is_visible()
+        assert ana.page.get_by_role("status").get_by_text(ana.t("Queued"), exact=True).first.is_visible()
         ana.page.evaluate("() => { window.stillTheSamePage = true; }")
         with celery_worker(worker_env(tmp_path, **env), log=tmp_path / "worker.log"):
-            scored = ana.page.locator("#submission-result").get_by_text(ana.t("Scored"), exact=True).first
-            scored.wait_for(timeout=60_000)
+            scored = ana.page.get_by_role("status").get_by_text(ana.t("Scored"), exact=True).first
+            scored.wait_for(timeout=60_000)  # the page polls the API and swaps in the result
     assert ana.page.evaluate("() => window.stillTheSamePage === true"), "the page reloaded"
     ana.audit(shot="submission")
     submission.refresh_from_db()
@@ -174,6 +178,8 @@ def team_downloads_uploads_and_watches_it_scored(ana: Visitor, event: Event, tmp
     row = ana.page.get_by_role("row").filter(has_text=TEAM)
     assert row.count() == 1
     assert LeaderboardEntry.objects.filter(submission=submission, split="public").exists()
+    ana.follow("My team's submissions", shot="submissions")
+    ana.see("predictions.csv", translated=False)
     return submission
 
 
@@ -220,6 +226,10 @@ def judge_scores_and_organizer_publishes(org: Visitor, ana: Visitor, judge: Visi
     org.follow_name("Spot the recruiters")
     org.press("Publish the results")
     assert Phase.objects.get(challenge__event=event, challenge__kind="detection").results_published
+    org.follow("Leaderboard", shot="leaderboard-published")
+    assert org.page.get_by_role("row").filter(has_text=TEAM).count() == 1
+    org.follow("All submissions", shot="all-submissions")
+    org.see("predictions.csv", translated=False)
 
     ana.open(f"/events/{event.slug}/judging/results/", shot="results-public")
     ana.see("Recruiter radar", translated=False)
@@ -228,8 +238,8 @@ def judge_scores_and_organizer_publishes(org: Visitor, ana: Visitor, judge: Visi
 
 @pytest.mark.parametrize(
     ("language", "width"),
-    [("en", 1280), ("es", 1280), ("en", PHONE_WIDTH)],
-    ids=["english", "spanish", "phone"],
+    [("en", 1280), ("es", PHONE_WIDTH)],
+    ids=["english-1280px", "spanish-375px"],
 )
 def test_an_organizer_a_team_and_a_judge_run_an_event_from_creation_to_published_results(
     live_server, chromium, tmp_path, language, width

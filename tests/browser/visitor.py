@@ -98,6 +98,12 @@ class Visitor:
             self.page.get_by_role("link", name=name, exact=True).first.click()
         self.audit(shot)
 
+    def press_name(self, name: str, *, shot: str | None = None):
+        """Click the button whose text contains this untranslated name ("Join <team>")."""
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name=name).first.click()
+        self.audit(shot)
+
     def press(self, msgid: str, *, shot: str | None = None, within=None, exact: bool = True):
         """Click the button with this text (a form submission) and audit the page that answers."""
         scope = within or self.page
@@ -130,6 +136,9 @@ class Visitor:
             go.click()
         assert self.page.locator("html").get_attribute("lang") == self.language
         self.audit()
+        events = self.t("Events")
+        assert events != "Events", f"no {self.language} translation of the main navigation"
+        assert self.page.get_by_role("navigation").first.get_by_role("link", name=events, exact=True).is_visible()
 
     # Checks on every page ---------------------------------------------------------------------------
 
