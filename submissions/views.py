@@ -524,7 +524,8 @@ def submissions_over_time_panel(request, event: Event) -> str:
     total = sum(n for _day, n, _failed in days)
     texts, title = picture_texts(), _("Submissions per day (UTC); failed ones in red")
     return format_html(
-        '<section class="panel"><h2>{}</h2><figure>{}</figure><p class="muted">{}</p></section>',
+        # The dashboard puts each panel in its own box (`<section class="panel">`): no box here.
+        '<h2>{}</h2><figure>{}</figure><p class="muted">{}</p>',
         _("Submissions over time"),
         svg_image(
             pictures.bar_chart_svg(days, title=title, texts=texts),

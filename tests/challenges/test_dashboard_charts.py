@@ -100,3 +100,11 @@ def test_the_dashboard_charts_are_images_whose_alt_text_carries_the_data_in_the_
     assert re.fullmatch(r"Inscripciones por día: \d+ de \w+ de \d{4}: 3", alts[1]), alts[1]
     with translation.override("es"):
         assert alts[2].endswith(": " + translation.gettext("No submission yet.")), alts[2]
+
+
+def test_the_submissions_panel_is_one_box_not_a_box_inside_a_box(client, event, organizer):
+    login(client, organizer)
+    html = client.get(reverse("challenges:event_dashboard", args=[event.slug])).content.decode()
+    start = html.index("Submissions over time")
+    box = html[html.rindex("<section", 0, start) : start]
+    assert box == '<section class="panel"><h2>' and html.count('<section class="panel"><section') == 0
