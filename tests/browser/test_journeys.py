@@ -68,8 +68,9 @@ def organizer_creates_and_publishes_the_event(org: Visitor) -> Event:
     org.switch_language()
     log_in(org, "organizer")
     if org.language == "es":  # the labels are the catalogue's, not English: spelled out once here
-        assert org.page.get_by_role("link", name="Eventos", exact=True).first.is_visible()
-        assert org.page.get_by_role("link", name="Crear un evento").first.is_visible()
+        assert org.reveal(org.page.get_by_role("link", name="Eventos", exact=True)).is_visible()
+        assert org.reveal(org.page.get_by_role("link", name="Crear un evento")).is_visible()
+        org.close_menu()
     org.follow("Create an event")
     org.fill("name", EVENT)
     org.fill("description", "A week of *synthetic* data against trafficking.")

@@ -70,12 +70,19 @@ class Visitor:
         with translation.override(self.language):
             return translation.gettext(msgid)
 
+    def names(self, msgid: str) -> str:
+        """A regular expression for the translation of `msgid` or of its sentence-case form: form labels
+        moved to sentence-case msgids ("kind" -> "Kind"), and a catalogue may translate one and not yet
+        the other (the page shows the English label until the translations catch up)."""
+        variants = {self.t(msgid), self.t(msgid[:1].upper() + msgid[1:]), self.t(msgid[:1].lower() + msgid[1:])}
+        return "(?:" + "|".join(re.escape(v) for v in sorted(variants)) + ")"
+
     def exactly(self, msgid: str) -> re.Pattern:
         """The translated text as a whole name, whatever its capitalisation and surrounding marks."""
-        return re.compile(r"^\W*" + re.escape(self.t(msgid)) + r"\W*$", re.IGNORECASE)
+        return re.compile(r"^\W*" + self.names(msgid) + r"\W*$", re.IGNORECASE)
 
     def containing(self, msgid: str) -> re.Pattern:
-        return re.compile(re.escape(self.t(msgid)), re.IGNORECASE)
+        return re.compile(self.names(msgid), re.IGNORECASE)
 
     # Moving around ----------------------------------------------------------------------------------
 
@@ -84,10 +91,25 @@ class Visitor:
         self.audit(shot)
         return self.page
 
+    def reveal(self, locator):
+        """`locator`'s first visible match. At phone width the header's links and language form are in the
+        Menu (a closed `<details>`): when nothing visible matches, open the Menu, as a person would."""
+        visible = locator.filter(visible=True)
+        if visible.count() == 0:
+            menu = self.page.locator("details.nav-menu")
+            if menu.count() and menu.first.is_visible() and menu.first.get_attribute("open") is None:
+                menu.first.locator("summary").click()
+        return visible.first
+
+    def close_menu(self):
+        menu = self.page.locator("details.nav-menu[open]")
+        if menu.count():
+            menu.first.locator("summary").click()
+
     def follow(self, msgid: str, *, shot: str | None = None, within=None, exact: bool = True):
         """Click the link with this text and audit the page it leads to."""
         scope = within or self.page
-        link = scope.get_by_role("link", name=self.exactly(msgid) if exact else self.containing(msgid)).first
+        link = self.reveal(scope.get_by_role("link", name=self.exactly(msgid) if exact else self.containing(msgid)))
         with self.page.expect_navigation():
             link.click()
         self.audit(shot)
@@ -107,7 +129,7 @@ class Visitor:
     def press(self, msgid: str, *, shot: str | None = None, within=None, exact: bool = True):
         """Click the button with this text (a form submission) and audit the page that answers."""
         scope = within or self.page
-        button = scope.get_by_role("button", name=self.exactly(msgid) if exact else self.containing(msgid)).first
+        button = self.reveal(scope.get_by_role("button", name=self.exactly(msgid) if exact else self.containing(msgid)))
         with self.page.expect_navigation():
             button.click()
         self.audit(shot)
@@ -127,7 +149,7 @@ class Visitor:
         """Choose the language in the site's own switcher, as a person would."""
         if self.language == "en":
             return
-        switcher = self.page.get_by_label(re.compile(r"^\W*(Language|Idioma|Langue)\W*$", re.I)).first
+        switcher = self.reveal(self.page.get_by_label(re.compile(r"^\W*(Language|Idioma|Langue)\W*$", re.I)))
         with translation.override(self.language):
             local_name = translation.get_language_info(self.language)["name_local"]
         switcher.select_option(label=local_name)
@@ -138,7 +160,10 @@ class Visitor:
         self.audit()
         events = self.t("Events")
         assert events != "Events", f"no {self.language} translation of the main navigation"
-        assert self.page.get_by_role("navigation").first.get_by_role("link", name=events, exact=True).is_visible()
+        assert self.reveal(
+            self.page.get_by_role("navigation").first.get_by_role("link", name=events, exact=True)
+        ).is_visible()
+        self.close_menu()
 
     # Checks on every page ---------------------------------------------------------------------------
 
