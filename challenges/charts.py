@@ -1,10 +1,10 @@
 """Server-rendered SVG charts (no JavaScript, no outside library), readable by screen readers.
 
-Each chart is an <svg role="img"> with a <title> and <desc>, and the caller also shows the numbers
-as a table: the chart is a picture of data that is always available as text. Other apps may use
-these too (e.g. submissions' "submissions over time" dashboard panel). Axes have rounded ticks and
-numbers in the reader's format (`hackplatform.ticks`); text is sized to read at least 12 px at the
-chart's largest displayed width.
+Each chart is an <svg role="img"> with a <title> and <desc>; pages embed it as an image
+(`hackplatform.svgimage.svg_image`) whose alt text is the title and the `*_summary` of its values, and
+the caller also shows the numbers as a table: the chart is a picture of data always available as
+text. Axes have rounded ticks and numbers in the reader's format (`hackplatform.ticks`); text is sized
+to read at least 12 px at the chart's largest displayed width.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -25,6 +26,19 @@ def _locale() -> str:
 
 def _number(value: int | float, locale: str) -> str:
     return format_number(value, decimals=0 if float(value).is_integer() else 2, locale=locale)
+
+
+def bar_chart_summary(rows: Sequence[tuple[str, int | float]]) -> list[str]:
+    """What `bar_chart` shows, as text: "Brazil (BR) 12" per row, numbers in the reader's format (the
+    chart's alt text, `hackplatform.svgimage.chart_alt`, adds the title)."""
+    locale = _locale()
+    return [f"{label} {_number(value, locale)}" for label, value in rows]
+
+
+def column_chart_summary(points: Sequence[tuple[date, int]]) -> list[str]:
+    """What `column_chart` shows, as text: "3 May 2030: 12" per day, dates and numbers the reader's way."""
+    locale = _locale()
+    return [f"{date_format(day, 'DATE_FORMAT')}: {_number(value, locale)}" for day, value in points]
 
 
 def bar_chart(

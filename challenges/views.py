@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from hackplatform.downloads import file_download
+from hackplatform.svgimage import chart_alt, svg_image
 from hackplatform.web import add_form_errors, csv_response, explain_refusals, next_url, refusal_text, safe_next_url
 
 from . import charts, hooks, selectors, services
@@ -665,16 +666,25 @@ def event_dashboard(request, slug):
             panels.append(mark_safe(html))
     teams = selectors.teams_with_members(event)
     checklist = _setup_checklist(event)
+    country_title, country_rows = (
+        _("Registrations by country"),
+        [(f"{name} ({code})", n) for code, name, n in by_country],
+    )
+    day_title, day_points = _("Registrations per day"), sorted(per_day.items())
     return render(
         request,
         "challenges/event_dashboard.html",
         {
             "event": event,
             "by_country": by_country,
-            "country_chart": charts.bar_chart(
-                [(f"{name} ({code})", n) for code, name, n in by_country], title=_("Registrations by country")
+            "country_chart": svg_image(
+                charts.bar_chart(country_rows, title=country_title),
+                alt=chart_alt(country_title, charts.bar_chart_summary(country_rows)),
             ),
-            "registrations_chart": charts.column_chart(sorted(per_day.items()), title=_("Registrations per day")),
+            "registrations_chart": svg_image(
+                charts.column_chart(day_points, title=day_title),
+                alt=chart_alt(day_title, charts.column_chart_summary(day_points)),
+            ),
             "registrations_one_day": _one_day_sentence(per_day),
             "checklist": checklist,
             "checklist_left": sum(1 for step in checklist if step["required"] and not step["done"]),

@@ -100,3 +100,10 @@ def format_number(value: float, *, decimals: int, locale: str) -> str:
     """`value` with exactly `decimals` decimals, in the locale's way (0.25 -> "0,25" in es, pt, fr)."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=babel_locale(locale))
+
+
+def format_score(value: float, *, locale: str, max_decimals: int = 6) -> str:
+    """A score as the leaderboard writes it (at most 6 decimals), without trailing zeros, the locale's way
+    (0.91 -> "0,91" in es, pt, fr)."""
+    pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
+    return format_decimal(value, format=pattern, locale=babel_locale(locale))

@@ -6,6 +6,8 @@
 - `network_picture`: the predicted communities of a network submission with the ties among them (PNG).
 - `history_svg`: the best score over time of the top teams (SVG, server-rendered, no script).
 - `bar_chart_svg`: submissions per day (SVG) for the organizer dashboard.
+- `history_summary`, `bar_chart_summary`: what those two charts show, as text (pages embed the charts
+  as images, `hackplatform.svgimage`, whose alt text is the title and these values).
 
 Every text a picture shows comes from a `Texts` (English by default): the views pass one translated into
 the viewer's language, so this module needs neither gettext nor the ORM. PNG text is drawn with the
@@ -26,7 +28,7 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
 
-from hackplatform.ticks import format_number, nice_axis, svg_font_size
+from hackplatform.ticks import format_number, format_score, nice_axis, svg_font_size
 
 FONT_PATH = Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
 
@@ -278,11 +280,13 @@ def history_svg(
     def y_of(v: float) -> float:
         return top + plot_h * (1 - (min(max(v, lo), hi) - lo) / (hi - lo))
 
-    parts.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#c8c8c8"/>')
+    parts.append(
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#c8c8c8" class="chart-frame"/>'
+    )
     for tick in axis.ticks:
         y = y_of(tick)
         parts.append(
-            f'<line x1="{left - 4}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e3e3e3"/>'
+            f'<line x1="{left - 4}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e3e3e3" class="chart-grid"/>'
             f'<text x="{left - 6}" y="{y + fs / 3:.1f}" text-anchor="end" font-size="{fs}" class="chart-tick">'
             f"{escape(axis.label(tick, texts.locale))}</text>"
         )
@@ -309,6 +313,17 @@ def history_svg(
     return "".join(parts)
 
 
+def history_summary(series: Mapping[str, Sequence[tuple[datetime, float]]], *, texts: Texts = ENGLISH) -> list[str]:
+    """What the history chart shows, as text: each team's latest best score ("Alpha 0.91"), numbers in
+    `texts.locale` (the chart's alt text; the views add the title)."""
+    return [f"{name} {format_score(points[-1][1], locale=texts.locale)}" for name, points in series.items() if points]
+
+
+def bar_chart_summary(days: Sequence[tuple[str, int, int]], *, texts: Texts = ENGLISH) -> list[str]:
+    """What the submissions chart shows, as text: one `texts.day_summary` per day."""
+    return [texts.day_summary(day, n, failed) for day, n, failed in days]
+
+
 def bar_chart_svg(
     days: Sequence[tuple[str, int, int]],
     *,
@@ -333,7 +348,7 @@ def bar_chart_svg(
     for tick in axis.ticks:
         y = top + plot_h - plot_h * tick / peak
         parts.append(
-            f'<line x1="{left - 4}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e3e3e3"/>'
+            f'<line x1="{left - 4}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e3e3e3" class="chart-grid"/>'
             f'<text x="{left - 6}" y="{y + fs / 3:.1f}" text-anchor="end" font-size="{fs}" class="chart-tick">'
             f"{escape(axis.label(tick, texts.locale))}</text>"
         )
@@ -344,9 +359,9 @@ def bar_chart_svg(
         parts.append(
             f"<g><title>{escape(texts.day_summary(day, n, failed))}</title>"
             f'<rect x="{x + 1:.1f}" y="{top + plot_h - h:.1f}" width="{max(bar - 2, 1):.1f}" height="{h:.1f}" '
-            f'fill="#1d4e89"/>'
+            f'fill="#1d4e89" class="chart-bar"/>'
             f'<rect x="{x + 1:.1f}" y="{top + plot_h - hf:.1f}" width="{max(bar - 2, 1):.1f}" height="{hf:.1f}" '
-            f'fill="#a4161a"/></g>'
+            f'fill="#a4161a" class="chart-failed"/></g>'
         )
     parts.append(
         f'<text x="{left}" y="{height - 8}" font-size="{fs}">{escape(days[0][0])}</text>'

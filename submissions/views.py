@@ -24,7 +24,6 @@ from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.http import http_date, urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -33,6 +32,7 @@ from django.views.decorators.http import require_POST
 from challenges.models import Challenge, Event, Phase
 from challenges.selectors import is_organizer, team_of
 from hackplatform.refusals import Refusal, as_refusal
+from hackplatform.svgimage import chart_alt, svg_image
 from hackplatform.web import csv_response, explain, explain_refusals, safe_next_url
 
 from . import pictures, rules, selectors, services
@@ -457,6 +457,7 @@ def phase_leaderboard(request, pk: int):
         start = phase.opens_at
         end = min(timezone.now(), phase.accepts_until)
         history = selectors.leaderboard_history(phase=phase, split=split)
+        texts = picture_texts()
         context.update(
             rows=rows,
             count=count,
@@ -465,15 +466,18 @@ def phase_leaderboard(request, pk: int):
             country=country.upper(),
             countries=selectors.leaderboard_countries(phase=phase, split=split),
             my_team_id=context["team"].pk if context["team"] else None,
-            # pictures.history_svg escapes every text it writes (team names included).
-            history_svg=mark_safe(
+            # pictures.history_svg escapes every text it writes (team names included); svg_image escapes the alt.
+            history_svg=svg_image(
                 pictures.history_svg(
                     history,
                     start=start,
                     end=max(end, start + timedelta(hours=1)),
-                    texts=picture_texts(),
+                    texts=texts,
                     value_range=rules.metric_range(phase.challenge, rules.primary_metric(phase.challenge)),
-                )
+                ),
+                alt=chart_alt(
+                    texts.history_title, pictures.history_summary(history, texts=texts) or [texts.no_scored_submission]
+                ),
             ),
         )
     if context["is_organizer"]:
@@ -518,13 +522,14 @@ def phase_leaderboard_csv(request, pk: int):
 def submissions_over_time_panel(request, event: Event) -> str:
     days = selectors.submissions_per_day(event=event)
     total = sum(n for _day, n, _failed in days)
+    texts, title = picture_texts(), _("Submissions per day (UTC); failed ones in red")
     return format_html(
-        '<section class="panel"><h2>{}</h2>{}<p class="muted">{}</p></section>',
+        # The dashboard puts each panel in its own box (`<section class="panel">`): no box here.
+        '<h2>{}</h2><figure>{}</figure><p class="muted">{}</p>',
         _("Submissions over time"),
-        mark_safe(
-            pictures.bar_chart_svg(
-                days, title=_("Submissions per day (UTC); failed ones in red"), texts=picture_texts()
-            )
+        svg_image(
+            pictures.bar_chart_svg(days, title=title, texts=texts),
+            alt=chart_alt(title, pictures.bar_chart_summary(days, texts=texts) or [texts.no_submission]),
         ),
         ngettext("%(n)d submission in total.", "%(n)d submissions in total.", total) % {"n": total},
     )

@@ -121,3 +121,11 @@ def test_the_stylesheet_stays_small_and_loads_nothing_from_outside():
     assert len(css.encode("utf-8")) < 25_000
     assert "@import" not in css
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", css)
+
+
+def test_the_phone_menu_button_is_written_in_the_header_colour_not_the_link_colour():
+    # `details > summary` is drawn in the accent, which is the header's own background: "Menu" was invisible.
+    css = CSS.read_text(encoding="utf-8")
+    rule = _block(css, css.index(".nav-menu > summary {"))
+    assert re.search(r"(^|;)\s*color:\s*var\(--header-fg\)", rule)
+    assert palettes()["light"]["accent"] == palettes()["light"]["header-bg"]  # why the rule is needed

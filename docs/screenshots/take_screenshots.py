@@ -56,7 +56,9 @@ def shoot(driver: webdriver.Chrome, url: str, width: int, target: Path) -> None:
     driver.get(url)
     height = min(driver.execute_script("return document.documentElement.scrollHeight"), MAX_HEIGHT)
     overflow = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth")
-    driver.set_window_size(width, height)
+    # The window includes the browser's own frame: grow it by that much so the page is captured whole.
+    frame = driver.execute_script("return window.outerHeight - window.innerHeight")
+    driver.set_window_size(width, height + frame)
     image = Image.open(BytesIO(driver.get_screenshot_as_png())).convert("RGB")
     image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
     print(f"{target.name}: {width}x{height}, {target.stat().st_size // 1024} KB, horizontal overflow: {overflow}")

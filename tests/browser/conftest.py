@@ -36,3 +36,21 @@ def phone_browser():
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    """Debian's headless Chromium driven by Playwright for Python (never `playwright install`); skipped
+    with the reason when Chromium is absent (a failure in CI, see tests/services.need_binary)."""
+    executable = need_binary("chromium", "/usr/bin/chromium", "chromium-browser")
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls (fixtures,
+    # assertions) are plain synchronous code, which Django would otherwise refuse in "an async context".
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROME_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

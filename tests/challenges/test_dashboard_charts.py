@@ -6,9 +6,11 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from challenges import charts
 from challenges.models import Event
+from tests.chart_images import chart_images
 from tests.factories import EventFactory, UserFactory, make_organizer, register
 
 from .conftest import login
@@ -22,10 +24,11 @@ def test_one_day_of_registrations_is_a_column_and_a_sentence_not_a_lone_dot(clie
     login(client, organizer)
     html = client.get(reverse("challenges:event_dashboard", args=[event.slug])).content.decode()
     section = html[html.index("Registrations per day") :]
-    chart = section[: section.index("</figure>")]
+    figure = section[: section.index("</figure>")]
+    ((_alt, chart),) = chart_images(figure)
     assert "<circle" not in chart and "<polyline" not in chart
     assert len(re.findall(r'<rect[^>]*class="chart-bar"', chart)) == 1
-    assert re.search(r"3 registrations on [^<]*2\d\d\d", chart)
+    assert re.search(r"3 registrations on [^<]*2\d\d\d", figure)
 
 
 def test_the_registrations_chart_has_whole_number_ticks_in_the_readers_format(client, event, organizer, settings):
@@ -80,3 +83,28 @@ def test_the_checklist_ticks_what_is_done_and_goes_away_when_all_is(client, even
     event.save()
     html = client.get(reverse("challenges:event_dashboard", args=[event.slug])).content.decode()
     assert "Next steps" not in html  # judges are optional while no challenge is judged
+
+
+def test_the_dashboard_charts_are_images_whose_alt_text_carries_the_data_in_the_readers_language(
+    client, event, organizer
+):
+    for country in ("BR", "BR", "CO"):
+        register(event, UserFactory(country=country))
+    login(client, organizer)
+    html = client.get(reverse("challenges:event_dashboard", args=[event.slug]), HTTP_ACCEPT_LANGUAGE="es").content
+    html = html.decode()
+    assert "<svg" not in html  # axe-core cannot check the contrast of inline SVG text
+    alts = [alt for alt, _svg in chart_images(html)]
+    assert len(alts) == 3, alts  # by country, per day, and the submissions panel
+    assert alts[0].startswith("Inscripciones por país: ") and alts[0].endswith("Brasil (BR) 2 y Colombia (CO) 1")
+    assert re.fullmatch(r"Inscripciones por día: \d+ de \w+ de \d{4}: 3", alts[1]), alts[1]
+    with translation.override("es"):
+        assert alts[2].endswith(": " + translation.gettext("No submission yet.")), alts[2]
+
+
+def test_the_submissions_panel_is_one_box_not_a_box_inside_a_box(client, event, organizer):
+    login(client, organizer)
+    html = client.get(reverse("challenges:event_dashboard", args=[event.slug])).content.decode()
+    start = html.index("Submissions over time")
+    box = html[html.rindex("<section", 0, start) : start]
+    assert box == '<section class="panel"><h2>' and html.count('<section class="panel"><section') == 0

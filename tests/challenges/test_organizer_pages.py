@@ -10,9 +10,12 @@ from datetime import UTC, datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from challenges import hooks
 from challenges.models import AuditLog, Challenge, Event, EventRole, Phase
+from tests.chart_images import chart_images
 from tests.factories import (
     ChallengeFactory,
     EventFactory,
@@ -341,7 +344,9 @@ def test_the_dashboard_shows_charts_teams_phases_and_the_registered_panels(clien
         html = client.get(reverse("challenges:event_dashboard", args=[event.slug])).content.decode()
     finally:
         hooks.dashboard_panels.pop()
-    assert "<svg" in html
+    by_country, per_day = [alt for alt, _svg in chart_images(html)][:2]
+    assert by_country.startswith("Registrations by country: ") and "France (FR) 1" in by_country
+    assert per_day.startswith(f"Registrations per day: {date_format(timezone.localdate(), 'DATE_FORMAT')}: ")
     assert "France (FR)" in html
     assert "Equipo Sur" in html
     assert phase.name in html

@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from challenges.models import Phase
 from submissions.models import LeaderboardEntry, Submission
 from submissions.selectors import leaderboard_all
 from submissions.services import leaderboard_rebuild, submission_mark_final
+from tests.chart_images import chart_images
 from tests.factories import make_organizer
 
 from .factories import SubmissionFactory, open_phase, scored, team_in
@@ -239,7 +240,25 @@ def test_the_leaderboard_page_shows_the_table_the_filter_and_the_history_chart(c
     scored(phase, team_in(phase, name="Alpha"), 0.9)
     leaderboard_rebuild(phase=phase)
     page = client.get(f"/phases/{phase.pk}/leaderboard/").content.decode()
-    assert "Alpha" in page and "<svg" in page and 'name="country"' in page and "Download as CSV" in page
+    assert "Alpha" in page and 'name="country"' in page and "Download as CSV" in page
+    ((_alt, chart),) = chart_images(page)
+    assert chart.count("<path") == 1  # Alpha's line
+
+
+def test_the_leaderboard_chart_is_an_image_whose_alt_gives_each_teams_latest_best_score(client):
+    phase = open_phase()
+    alpha, beta = team_in(phase, name="Alpha"), team_in(phase, name="Beta")
+    scored(phase, alpha, 0.5, at=timezone.now() - timedelta(minutes=3))
+    scored(phase, alpha, 0.875, at=timezone.now() - timedelta(minutes=2))
+    scored(phase, beta, 0.25, at=timezone.now() - timedelta(minutes=1))
+    leaderboard_rebuild(phase=phase)
+    page = client.get(f"/phases/{phase.pk}/leaderboard/", HTTP_ACCEPT_LANGUAGE="pt").content.decode()
+    assert "<svg" not in page  # axe-core cannot check the contrast of inline SVG text
+    ((alt, chart),) = chart_images(page)
+    with translation.override("pt"):
+        title = translation.gettext("Best score over time")
+    assert alt == f"{title}: Alpha 0,875 e Beta 0,25"
+    assert chart.count("<path") == 2
 
 
 def test_the_leaderboard_page_of_the_private_split_says_why_it_is_hidden(client):
