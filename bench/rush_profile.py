@@ -43,6 +43,7 @@ def main() -> int:
     parser.add_argument("--uploads", type=int, default=200)
     parser.add_argument("--profile", choices=["upload", "score"])
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of the last upload")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative or tottime")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="hackplatform-rushprof-"))
     with contextlib.ExitStack() as stack:
@@ -132,7 +133,7 @@ def main() -> int:
             for query in captured.captured_queries:
                 print(f"  {query['time']}s  {query['sql'][:220]}")
         if args.profile:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(45)
     return 0
 
 
