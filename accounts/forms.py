@@ -17,12 +17,20 @@ def _zones() -> list[tuple[str, str]]:
 
 
 class SignUpForm(UserCreationForm):
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=_zones, required=False)
+
     class Meta(UserCreationForm.Meta):
         model = User
-        fields = ("username", "email", "country")
+        fields = ("username", "email", "country", "timezone")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, browser_zone: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        # The zone the browser reported (site.js's cookie), offered as the choice; the person may change it.
+        if browser_zone and not self.is_bound:
+            self.initial["timezone"] = browser_zone
+        self.fields["timezone"].help_text = _(
+            "Deadlines and times are shown in this zone; we filled in the one your browser reports."
+        )
         self.fields["email"].required = True
         self.fields["email"].help_text = _("For password resets only; never shown to other participants.")
         self.fields["country"].required = True

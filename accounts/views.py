@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from urllib.parse import unquote
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hackplatform.middleware import TZ_COOKIE, valid_zone
 from hackplatform.throttling import EmailRateThrottle, SignupRateThrottle, wait_seconds
 from hackplatform.web import next_url
 
@@ -28,7 +30,8 @@ def signup(request):
         response = render(request, "registration/signup.html", {"form": SignUpForm(), "refusal": message}, status=429)
         response["Retry-After"] = str(seconds)
         return response
-    form = SignUpForm(request.POST if request.method == "POST" else None)
+    zone = valid_zone(unquote(request.COOKIES.get(TZ_COOKIE) or ""))
+    form = SignUpForm(request.POST if request.method == "POST" else None, browser_zone=str(zone or ""))
     if request.method == "POST" and form.is_valid():
         user = form.save()
         services.email_verification_send(user=user)

@@ -102,3 +102,38 @@ def test_the_api_registers_an_account_and_refuses_a_taken_username(client):
     response = client.post("/api/v1/auth/register/", body, content_type="application/json")
     assert response.status_code == 400
     assert "taken" in response.json()["detail"]
+
+
+def test_sign_up_offers_the_browsers_time_zone_and_keeps_the_one_chosen(client):
+    client.cookies["tz"] = "America%2FSao_Paulo"  # as site.js writes it
+    page = client.get(reverse("signup")).content.decode()
+    assert re.search(r'<option value="America/Sao_Paulo" selected>', page)
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "bia",
+            "email": "bia@example.org",
+            "country": "BR",
+            "timezone": "America/Manaus",
+            "password1": "long-enough-pass-42",
+            "password2": "long-enough-pass-42",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="bia").timezone == "America/Manaus"
+
+
+def test_sign_up_refuses_a_zone_that_does_not_exist_on_the_field(client):
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "cai",
+            "email": "cai@example.org",
+            "country": "FR",
+            "timezone": "Mars/Olympus_Mons",
+            "password1": "long-enough-pass-42",
+            "password2": "long-enough-pass-42",
+        },
+    )
+    assert response.status_code == 200 and not User.objects.filter(username="cai").exists()
+    assert "timezone" in response.context["form"].errors
