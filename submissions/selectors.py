@@ -14,6 +14,7 @@ from accounts.models import User
 from challenges.models import Event, Phase, Team, TeamMembership
 from challenges.selectors import events_visible_to, is_organizer
 
+from . import rules
 from .models import LeaderboardEntry, Submission
 
 Status = Submission.Status
@@ -291,9 +292,10 @@ def leaderboard_history(
         .order_by("received_at", "id")
         .values_list("team_id", "received_at", field)
     )
+    sign = 1 if rules.higher_is_better(phase.challenge) else -1  # "best" is the lowest for an error metric
     for team_id, at, score in rows:
         points = series[names[team_id]]
-        if not points or score > points[-1][1]:
+        if not points or sign * score > sign * points[-1][1]:
             points.append((at, score))
     return series
 

@@ -322,3 +322,19 @@ def test_a_team_name_written_as_a_formula_is_exported_as_text(client):
     response = client.get(f"/phases/{phase.pk}/leaderboard.csv")
     assert response.status_code == 200
     assert '\'=HYPERLINK(""http://evil.example"",""Win"")' in response.content.decode()
+
+
+@pytest.mark.parametrize(("higher_is_better", "expected"), [(True, [0.5, 0.6]), (False, [0.5, 0.3])])
+def test_the_best_score_over_time_follows_the_metrics_direction(monkeypatch, higher_is_better, expected):
+    from submissions import rules
+    from submissions.selectors import leaderboard_history
+
+    monkeypatch.setattr(rules, "higher_is_better", lambda challenge: higher_is_better)
+    phase = open_phase()
+    team = team_in(phase)
+    start = timezone.now() - timedelta(hours=5)
+    for hours, score in enumerate([0.5, 0.3, 0.6, 0.4]):
+        scored(phase, team, score, at=start + timedelta(hours=hours))
+    leaderboard_rebuild(phase=phase)
+    history = leaderboard_history(phase=phase)
+    assert [score for _at, score in history[team.name]] == expected
