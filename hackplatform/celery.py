@@ -3,13 +3,27 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import task_postrun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hackplatform.settings")
 
 app = Celery("hackplatform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Celery's Django fix-up closes every database connection after every task unless this is set: each scoring
+# job then opened a new PostgreSQL connection (a server process started per job), half of a worker's time
+# at a deadline. Connections are kept instead and closed when Django would close them (below): past
+# DB_CONN_MAX_AGE, or unusable after an error (a restarted server). The fix-up still recycles them every
+# 2 x CELERY_DB_REUSE_MAX tasks.
+app.conf.CELERY_DB_REUSE_MAX = 500
+
+
+@task_postrun.connect
+def _close_old_connections(**_kwargs) -> None:
+    """After each task, what Django does after each request: close connections that are too old or broken."""
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 @worker_process_init.connect

@@ -340,3 +340,25 @@ def test_scoring_again_against_the_same_truth_overwrites_its_one_result_row(djan
     again = ScoreResult.objects.get(submission=submission)  # still one row for (submission, truth version 1)
     assert again.pk == first.pk and again.computed_at > first.computed_at
     assert again.scores == first.scores
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_keep_their_database_connection_between_jobs_and_close_it_only_when_django_would(settings):
+    from celery.fixups.django import DjangoWorkerFixup
+
+    from hackplatform.celery import app
+
+    assert DjangoWorkerFixup(app).db_reuse_max == 500  # Celery's fix-up no longer closes it after every task
+    from celery.signals import task_postrun
+    from django.db import connection
+
+    connection.ensure_connection()
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 60
+    connection.settings_dict["CONN_MAX_AGE"] = 60
+    connection.close_at = None
+    task_postrun.send(sender=None)
+    assert connection.connection is not None  # kept
+    connection.errors_occurred = True
+    connection.close_at = 0  # too old
+    task_postrun.send(sender=None)
+    assert connection.connection is None  # closed, as after a request
