@@ -19,10 +19,15 @@ app.conf.CELERY_DB_REUSE_MAX = 500
 
 
 @task_postrun.connect
-def _close_old_connections(**_kwargs) -> None:
-    """After each task, what Django does after each request: close connections that are too old or broken."""
+def _close_old_connections(task=None, **_kwargs) -> None:
+    """After each task, what Django does after each request: close connections that are too old or broken.
+
+    Not after a task run inline (eagerly, inside a request or a test's transaction): closing there would
+    break the caller's transaction, and Celery's own fix-up skips those too."""
     from django.db import close_old_connections
 
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
     close_old_connections()
 
 

@@ -362,3 +362,14 @@ def test_workers_keep_their_database_connection_between_jobs_and_close_it_only_w
     connection.close_at = 0  # too old
     task_postrun.send(sender=None)
     assert connection.connection is None  # closed, as after a request
+
+
+def test_a_task_run_inline_never_closes_the_callers_connection(django_capture_on_commit_callbacks):
+    from django.db import connection
+
+    from hackplatform.celery import ping
+
+    connection.close_at = 0  # would be "too old" after a worker's task
+    assert ping.delay("x").get() == "x"  # eager: inside this test's transaction
+    assert connection.connection is not None and not connection.needs_rollback
+    assert Submission.objects.count() == 0  # the transaction is still usable
