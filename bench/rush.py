@@ -205,6 +205,43 @@ def job_breakdown(log: Path) -> str:
     return f"scoring job: {len(times)} runs, median {statistics.median(times) * 1000:.0f} ms, p99 {percentile(times, 0.99) * 1000:.0f} ms"
 
 
+def start_world(stack: contextlib.ExitStack, tmp: Path, **extra: str) -> dict[str, str]:
+    """PostgreSQL and Redis on loopback (closed with `stack`), the settings of the production shape with the
+    limits lifted, migrated and seeded with the demo; returns the environment the servers get."""
+    database = stack.enter_context(postgres_server())
+    redis = stack.enter_context(redis_server(tmp / "redis"))
+    import psycopg
+
+    with psycopg.connect(database.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        connection.execute("CREATE DATABASE hackplatform")
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": database,
+        "REDIS_URL": redis,
+        "CELERY_BROKER_URL": "",
+        "VAR_DIR": str(tmp / "var"),
+        "MEDIA_ROOT": str(tmp / "media"),
+        "PRIVATE_ROOT": str(tmp / "private"),
+        "STATIC_ROOT": str(tmp / "static"),
+        "THROTTLE_UPLOAD": "100000/min",
+        "THROTTLE_USER": "100000/min",
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        "GUNICORN_ACCESS_LOG": str(tmp / "access.log"),
+        "LOG_LEVEL": "INFO",
+        # As .env.example: each gunicorn thread keeps its connection.
+        "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
+        **extra,
+    }
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hackplatform.settings")
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_demo", "--force")
+    return env
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("teams", type=int)
@@ -217,37 +254,7 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="hackplatform-rush-"))
     with contextlib.ExitStack() as stack:
-        database = stack.enter_context(postgres_server())
-        redis = stack.enter_context(redis_server(tmp / "redis"))
-        import psycopg
-
-        with psycopg.connect(database.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-            connection.execute("CREATE DATABASE hackplatform")
-        env = {
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(64),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "0",
-            "DATABASE_URL": database,
-            "REDIS_URL": redis,
-            "CELERY_BROKER_URL": "",
-            "VAR_DIR": str(tmp / "var"),
-            "MEDIA_ROOT": str(tmp / "media"),
-            "PRIVATE_ROOT": str(tmp / "private"),
-            "STATIC_ROOT": str(tmp / "static"),
-            "TRUSTED_PROXY_COUNT": "1" if args.proxy else "0",
-            "THROTTLE_UPLOAD": "100000/min",
-            "THROTTLE_USER": "100000/min",
-            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
-            "GUNICORN_ACCESS_LOG": str(tmp / "access.log"),
-            "LOG_LEVEL": "INFO",
-            # As .env.example: each gunicorn thread keeps its connection.
-            "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
-        }
-        os.environ.update(env)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hackplatform.settings")
-        manage(env, "migrate", "--noinput")
-        manage(env, "seed_demo", "--force")
+        env = start_world(stack, tmp, TRUSTED_PROXY_COUNT="1" if args.proxy else "0")
         started = time.monotonic()
         phase, tokens, content = build_world(args.teams)
         print(f"{args.teams} teams ready in {time.monotonic() - started:.0f} s; upload {len(content):,} bytes")

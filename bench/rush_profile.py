@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
-import os
 import pstats
-import secrets
 import statistics
 import sys
 import tempfile
@@ -27,9 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from rush import build_world, manage, multipart  # noqa: E402
-
-from tests.services import postgres_server, redis_server  # noqa: E402
+from rush import build_world, multipart, start_world  # noqa: E402
 
 
 def ms(values: list[float]) -> str:
@@ -47,33 +43,7 @@ def main() -> int:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="hackplatform-rushprof-"))
     with contextlib.ExitStack() as stack:
-        database = stack.enter_context(postgres_server())
-        redis = stack.enter_context(redis_server(tmp / "redis"))
-        import psycopg
-
-        with psycopg.connect(database.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-            connection.execute("CREATE DATABASE hackplatform")
-        env = {
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(64),
-            "ALLOWED_HOSTS": "testserver,127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "DATABASE_URL": database,
-            "REDIS_URL": redis,
-            "CELERY_BROKER_URL": "",
-            "VAR_DIR": str(tmp / "var"),
-            "MEDIA_ROOT": str(tmp / "media"),
-            "PRIVATE_ROOT": str(tmp / "private"),
-            "STATIC_ROOT": str(tmp / "static"),
-            "THROTTLE_UPLOAD": "100000/min",
-            "THROTTLE_USER": "100000/min",
-            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-            "DB_CONN_MAX_AGE": "60",
-        }
-        os.environ.update(env)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hackplatform.settings")
-        manage(env, "migrate", "--noinput")
-        manage(env, "seed_demo", "--force")
+        start_world(stack, tmp, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
         phase, tokens, content = build_world(args.teams)
         from unittest import mock
 
