@@ -160,7 +160,7 @@ def email_confirm(*, token: str) -> User:
         ) from exc
     except signing.BadSignature as exc:
         raise ValidationError(invalid, code="invalid") from exc
-    user = User.objects.select_for_update().filter(pk=data.get("u")).first()
+    user = User.objects.select_for_update().filter(pk=data.get("u")).order_by().first()
     address = str(data.get("e", ""))
     if user is None or not address:
         raise ValidationError(invalid, code="invalid")

@@ -114,14 +114,14 @@ def multipart(content: bytes) -> tuple[bytes, str]:
 
 
 def rush(port: int, phase_id: int, tokens: list[str], content: bytes, *, uploads: int, window: float, deadline: float):
-    """Send every upload at its moment; return one (status, code, seconds) per upload."""
+    """Send every upload at its moment; return one (status, code, seconds, moment sent) per upload."""
     import asyncio
 
     body, content_type = multipart(content)
     rng = random.Random(20261203)
     plan = sorted((deadline - 1 - rng.random() * (window - 1), token) for token in tokens for _ in range(uploads))
 
-    async def send(moment: float, token: str) -> tuple[int, str, float]:
+    async def send(moment: float, token: str) -> tuple[int, str, float, float]:
         await asyncio.sleep(max(0.0, moment - time.time()))
         began = time.monotonic()
         try:
@@ -140,14 +140,27 @@ def rush(port: int, phase_id: int, tokens: list[str], content: bytes, *, uploads
             if status != 201:
                 found = re.search(rb'"code":\s*"([^"]+)"', answer)
                 code = found.group(1).decode() if found else answer[:80].decode(errors="replace")
-            return status, code, time.monotonic() - began
+            return status, code, time.monotonic() - began, moment
         except (TimeoutError, OSError, ValueError, IndexError) as exc:
-            return 0, type(exc).__name__, time.monotonic() - began
+            return 0, type(exc).__name__, time.monotonic() - began, moment
 
     async def everything():
         return await asyncio.gather(*(send(moment, token) for moment, token in plan))
 
     return asyncio.run(everything())
+
+
+def timeline(results, deadline: float, step: float = 10.0) -> str:
+    """p50 / p99 latency of the uploads sent in each `step` seconds before the deadline: where a backlog built."""
+    bins: dict[int, list[float]] = {}
+    for status, _code, seconds, moment in results:
+        if status == 201:
+            bins.setdefault(int((deadline - moment) // step), []).append(seconds)
+    parts = [
+        f"-{(b + 1) * step:.0f}..-{b * step:.0f} s: {statistics.median(v):.2f}/{percentile(v, 0.99):.2f}"
+        for b, v in sorted(bins.items(), reverse=True)
+    ]
+    return "latency p50/p99 by when sent: " + ", ".join(parts)
 
 
 def cpu_by_process() -> dict[str, float]:
@@ -175,6 +188,8 @@ def cpu_by_process() -> dict[str, float]:
         else:
             name = next((label for label, key in parts.items() if key in command), "other")
         totals[name] = totals.get(name, 0.0) + seconds
+        if name == "gunicorn":  # each process too: is the load shared between the two workers?
+            totals[f"gunicorn pid {pid}"] = seconds
     return totals
 
 
@@ -282,13 +297,13 @@ def main() -> int:
         cpu_before, wall_before = cpu_by_process(), time.monotonic()
         results = rush(port, phase.pk, tokens, content, uploads=args.uploads, window=args.window, deadline=deadline)
         cpu_uploads, wall_uploads = cpu_by_process(), time.monotonic()
-        accepted = sum(1 for status, _c, _s in results if status == 201)
+        accepted = sum(1 for status, _c, _s, _m in results if status == 201)
         refused: dict[str, int] = {}
-        for status, code, _s in results:
+        for status, code, _s, _m in results:
             if 400 <= status < 500:
                 refused[code] = refused.get(code, 0) + 1
-        errors = sum(1 for status, _c, _s in results if status >= 500 or status == 0)
-        latencies = [seconds for status, _c, seconds in results if status == 201]
+        errors = sum(1 for status, _c, _s, _m in results if status >= 500 or status == 0)
+        latencies = [seconds for status, _c, seconds, _m in results if status == 201]
         last_scored, counts = drain(phase, deadline, accepted, args.drain)
         cpu_after, wall_after = cpu_by_process(), time.monotonic()
         shape = "nginx + gunicorn" if args.proxy else "gunicorn alone"
@@ -304,6 +319,7 @@ def main() -> int:
                 f"  upload latency p50 {statistics.median(latencies):.2f} s, p99 {percentile(latencies, 0.99):.2f} s, "
                 f"max {max(latencies):.2f} s"
             )
+            print("  " + timeline(results, deadline))
         print(f"  final statuses {counts}")
         print(
             "  last scored "
@@ -320,7 +336,7 @@ def main() -> int:
             ("from the deadline until scored", cpu_uploads, cpu_after, wall_after - wall_uploads),
         ):
             used = {k: max(0.0, end.get(k, 0.0) - start.get(k, 0.0)) for k in end}
-            mine = sum(v for k, v in used.items() if k != "other")
+            mine = sum(v for k, v in used.items() if k != "other" and not k.startswith("gunicorn pid"))
             shown = ", ".join(f"{k} {v:.1f}" for k, v in sorted(used.items(), key=lambda kv: -kv[1]) if v >= 0.05)
             print(
                 f"  CPU seconds {label} ({wall:.0f} s; the set-up used {mine / max(wall, 1e-9):.2f} cores, "

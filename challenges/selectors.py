@@ -237,8 +237,12 @@ def roster_locked(event: Event, at: datetime | None = None) -> bool:
 def team_of(*, event: Event, user: User) -> Team | None:
     if not user or not user.is_authenticated:
         return None
-    membership = TeamMembership.objects.filter(event=event, user=user).select_related("team").first()
-    return membership.team if membership else None
+    # The team alone, through the (event, user) unique index, with no ORDER BY: every upload asks.
+    rows = Team.objects.filter(memberships__event_id=event.pk, memberships__user_id=user.pk).order_by()[:1]
+    team = next(iter(rows), None)
+    if team is not None:
+        team.event = event  # the caller's copy: reading `team.event` costs no second query
+    return team
 
 
 def event_setup_steps(event: Event) -> list[dict]:

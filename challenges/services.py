@@ -10,16 +10,18 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from hackplatform.locks import SELF
 
 from .models import AuditLog, Challenge, Event, EventRole, Phase, Registration, Team, TeamMembership, Terms
 from .names import team_name_key
-from .selectors import can_create_events, event_staff_role, is_organizer, registration_for, roster_locked
+from .selectors import can_create_events, event_staff_role, is_organizer, roster_locked
 
 
 def _require_organizer(user: User, event: Event) -> None:
@@ -125,7 +127,7 @@ def registration_create(
     require_not_event_staff(event=event, user=user)
     if not accept_terms:
         raise ValidationError(_("You must accept the event's data-use agreement to register."), code="terms")
-    existing = Registration.objects.select_for_update().filter(event=event, user=user).first()
+    existing = Registration.objects.select_for_update(of=SELF).filter(event=event, user=user).order_by().first()
     if existing is None:
         if event.visibility == Event.Visibility.DRAFT:
             raise PermissionDenied(_("This event is not open yet: the organizers have not published it."))
@@ -143,13 +145,25 @@ def registration_create(
     return registration
 
 
-def require_accepted_terms(*, event: Event, user: User) -> Registration:
-    registration = registration_for(event=event, user=user)
-    if registration is None:
+def require_accepted_terms(*, event: Event, user: User) -> None:
+    """Refuse unless `user` registered for `event` and accepted its newest data-use agreement.
+
+    One query (the registration and the newest terms' id as a subquery; no terms text): every upload asks.
+    """
+    newest = Terms.objects.filter(event_id=event.pk).order_by("-version").values("pk")[:1]
+    row = None
+    if user and user.is_authenticated:
+        rows = (
+            Registration.objects.filter(event_id=event.pk, user_id=user.pk)
+            .annotate(newest_terms_id=Subquery(newest))
+            .values_list("terms_id", "terms_accepted_at", "newest_terms_id")[:1]
+        )
+        row = next(iter(rows), None)
+    if row is None:
         raise PermissionDenied(_("Register for this event (and accept its data-use agreement) first."))
-    if not registration.accepted_current_terms():
+    terms_id, accepted_at, newest_id = row
+    if newest_id is not None and (terms_id != newest_id or accepted_at is None):
         raise PermissionDenied(_("The data-use agreement changed: accept the new version on the event page first."))
-    return registration
 
 
 # Challenges and datasets ------------------------------------------------------------------------
@@ -195,7 +209,7 @@ def challenge_delete(*, challenge: Challenge, actor: User) -> None:
     from hackplatform.refusals import Refusal
 
     _require_organizer(actor, challenge.event)
-    challenge = Challenge.objects.select_for_update().select_related("event").get(pk=challenge.pk)
+    challenge = Challenge.objects.select_for_update(of=SELF).select_related("event").get(pk=challenge.pk)
     # Reverse relations by name: submissions and judging sit above this app and are never imported here.
     if Phase.objects.filter(challenge=challenge, submissions__isnull=False).exists():
         raise Refusal(
@@ -426,7 +440,7 @@ def team_regenerate_join_code(*, team: Team, actor: User) -> Team:
     """Give the team a new join code (its captain only); the old code and invite link stop working at once."""
     from .models import _join_code
 
-    team = Team.objects.select_for_update().select_related("event").get(pk=team.pk)
+    team = Team.objects.select_for_update(of=SELF).select_related("event").get(pk=team.pk)
     if team.captain_id != getattr(actor, "id", None):
         raise PermissionDenied(_("Only the team's captain can make a new join code."))
     team.join_code = _join_code()
@@ -852,7 +866,7 @@ def team_update(*, team: Team, actor: User, name: str | None = None, country: st
     require_team_editor(team=team, user=actor)
     if roster_locked(team.event):
         raise ValidationError(_("Teams are locked: the event's last phase has closed."), code="roster_locked")
-    team = Team.objects.select_for_update().select_related("event").get(pk=team.pk)
+    team = Team.objects.select_for_update(of=SELF).select_related("event").get(pk=team.pk)
     changed: set[str] = set()
     if name is not None:
         name = name.strip()

@@ -17,6 +17,7 @@ from accounts.models import User
 from challenges import services as challenge_services
 from challenges.models import Event, Team
 from challenges.selectors import event_staff_role, is_organizer, registration_for, team_of
+from hackplatform.locks import SELF
 from hackplatform.refusals import Refusal
 
 from . import matching
@@ -246,7 +247,7 @@ def _decider(request: JoinRequest, actor: User) -> None:
 
 def _pending(request_id: int, actor: User) -> JoinRequest:
     request = (
-        JoinRequest.objects.select_for_update()
+        JoinRequest.objects.select_for_update(of=SELF)
         .select_related("team__event", "user", "event")
         .filter(pk=request_id)
         .first()

@@ -18,7 +18,7 @@ import time
 
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -27,9 +27,28 @@ _down_until: dict[str, float] = {}
 _lock = threading.Lock()
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django builds a new `redis.Redis` for every cache operation, and each one copies about two hundred
+    response callbacks: 0.3 ms of CPU, four to six times per upload (the throttles). A `redis.Redis` is
+    safe to share between threads (each command borrows a connection from the pool), so keep one per pool.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:  # two threads may both build one: harmless, the last one is kept
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
 class ForgivingRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient  # RedisCache sets its own in __init__
         self._location = server if isinstance(server, str) else ",".join(server)
 
     def _guard(self, operation: str, fallback, method, *args):

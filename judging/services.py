@@ -22,6 +22,7 @@ from challenges.models import Challenge, Event, Team
 from challenges.selectors import event_staff_role, is_organizer, team_of
 from challenges.services import audit, require_accepted_terms
 from hackplatform.formats import format_moment
+from hackplatform.locks import SELF
 from hackplatform.refusals import Refusal
 from submissions.models import Submission
 
@@ -457,7 +458,7 @@ def entry_update(
 def _entry_update(entry: Entry, user: User, images, remove_images, fields: dict, written: list) -> Entry:
     if not can_edit_entry(user, entry):
         raise Refusal(_("Only the members of the team can change its entry."), code="forbidden", status=403)
-    entry = Entry.objects.select_for_update().select_related("challenge", "team", "event").get(pk=entry.pk)
+    entry = Entry.objects.select_for_update(of=SELF).select_related("challenge", "team", "event").get(pk=entry.pk)
     _require_entry_open(entry)
     for name, value in _entry_fields(entry.team, entry.challenge, fields).items():
         setattr(entry, name, value)
@@ -787,7 +788,7 @@ def scorecard_submit(
     clean = _check_scores(entry.event, scores)
     if len(comment or "") > 5000:
         raise Refusal(_("The comment is too long (5000 characters at most)."), code="too_long")
-    card = Scorecard.objects.select_for_update().filter(entry=entry, judge=judge).first()
+    card = Scorecard.objects.select_for_update(of=SELF).filter(entry=entry, judge=judge).order_by().first()
     if card is None and revise is True:
         raise Refusal(
             _("You have no scorecard for this entry yet: send it with POST."), code="no_scorecard", status=404

@@ -13,6 +13,7 @@ from accounts.models import User
 from challenges.models import Phase, Team
 from challenges.selectors import is_organizer, team_of
 from challenges.services import audit
+from hackplatform.locks import lock_row
 from hackplatform.refusals import Refusal
 
 from ..models import Submission
@@ -127,7 +128,7 @@ def submission_mark_final(*, submission: Submission, user: User) -> Submission:
         raise Refusal(_("The phase is closed: the final submission can no longer change."), code="closed")
     if submission.status != Status.SCORED:
         raise Refusal(_("Only a scored submission can be chosen as final."), code="not_scored")
-    Team.objects.select_for_update(no_key=True).filter(pk=submission.team_id).first()
+    lock_row(Team, submission.team_id)
     Submission.objects.filter(phase=phase, team=submission.team, is_final=True).update(is_final=False)
     Submission.objects.filter(pk=submission.pk).update(is_final=True)
     leaderboard_rebuild(phase=phase)

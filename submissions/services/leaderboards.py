@@ -9,6 +9,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
 from challenges.models import Phase, Team
+from hackplatform.locks import lock_row
 
 from .. import rules
 from ..models import LeaderboardEntry, Submission
@@ -99,7 +100,7 @@ def leaderboard_rebuild(*, phase: Phase) -> int:
     4. replace the rows and bump `leaderboard_version`: cached pages of the old version are never read again.
     Returns the number of rows written.
     """
-    Phase.objects.select_for_update(no_key=True).filter(pk=phase.pk).first()
+    lock_row(Phase, phase.pk)
     chosen = _chosen_submissions(phase)
     sign = -1 if rules.higher_is_better(phase.challenge) else 1
     rows: list[tuple] = []
@@ -146,7 +147,7 @@ def leaderboard_update_for(*, submission: Submission) -> bool:
     phase lock as a rebuild. Returns whether a rebuild ran.
     """
     phase = submission.phase
-    Phase.objects.select_for_update(no_key=True).filter(pk=phase.pk).first()
+    lock_row(Phase, phase.pk)
     submission.refresh_from_db(fields=["status", "public_score", "received_at"])
     if phase.leaderboard_mode == Phase.LeaderboardMode.BEST and submission.status == Status.SCORED:
         if submission.public_score is None:

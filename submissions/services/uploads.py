@@ -19,6 +19,7 @@ from challenges.models import Event, Phase, Team, TeamMembership
 from challenges.selectors import team_of
 from challenges.services import require_accepted_terms
 from hackplatform.formats import format_moment
+from hackplatform.locks import lock_row
 from hackplatform.refusals import Refusal
 
 from ..models import Submission
@@ -258,7 +259,7 @@ def submission_create(
     submission.file.save(original_name, file, save=False)
     try:
         with transaction.atomic():
-            Team.objects.select_for_update(no_key=True).filter(pk=team.pk).first()
+            lock_row(Team, team.pk)
             existing = _existing_for_key(team, phase, idempotency_key, user)
             if existing is None:
                 # Under the lock (leaving takes the same row): an uploader who moved to another team since

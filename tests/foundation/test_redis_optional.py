@@ -144,3 +144,27 @@ def test_the_compose_health_checks_use_the_health_report_and_the_web_does_not_wa
         assert "manage.py healthcheck" in " ".join(services[name]["healthcheck"]["test"]), name
     assert services["web"]["depends_on"]["redis"]["condition"] == "service_started"
     assert services["web"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+@pytest.mark.services
+def test_one_redis_client_serves_every_operation_and_thread(settings, tmp_path):
+    """Django builds a redis.Redis per operation; ours keeps one per pool, shared by threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.core.cache import caches
+
+    with redis_server(tmp_path / "redis") as url:
+        settings.CACHES = redis_cache(url)
+        forgiving._down_until.clear()
+        backend = caches["default"]
+        first = backend._cache.get_client(write=True)
+        assert backend._cache.get_client(write=False) is first
+
+        def work(i: int) -> int:
+            backend.set(f"k{i}", i)
+            backend.incr(f"k{i}", 10)
+            return backend.get(f"k{i}")
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            assert list(pool.map(work, range(40))) == [i + 10 for i in range(40)]
+        assert backend._cache.get_client(write=True) is first
