@@ -304,3 +304,40 @@ def test_gunicorn_alone_keeps_the_arrival_time_of_an_upload_that_waited_for_a_fr
     assert late["status"] == 403 and late["body"]["code"] == "phase_closed"
     stored = Submission.objects.get(team__captain__auth_token_set__isnull=False, pk=results["queued"]["body"]["id"])
     assert stored.received_at < deadline
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_alone_does_not_wait_for_clients_that_keep_their_connection_open_after_the_answer(tmp_path, site_env):
+    """gunicorn closes a `Connection: close` request in the worker's main thread, the one that accepts
+    connections, and waited up to 2 s there for the client to close its side: five clients that read
+    their answer and keep the socket open held every other request for 10 s (at a rush: one wait per
+    upload). The worker closes at once when the request was read whole (hackplatform/gunicorn_worker.py)."""
+    env = {**site_env, "TRUSTED_PROXY_COUNT": "0"}
+
+    def ask(path: str = "/healthz/", body: bytes = b"") -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        method = "POST" if body else "GET"
+        sock.sendall(
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n"
+            "Content-Type: application/json\r\nConnection: close\r\n\r\n".encode()
+            + body
+        )
+        return sock
+
+    with gunicorn_server(env, log=tmp_path / "gunicorn.log", workers=1) as port:
+        started = time.monotonic()
+        held = []
+        for _ in range(5):  # each reads its whole answer (up to the server's FIN) and does not close
+            sock = ask("/api/v1/auth/token/", body=b'{"username": "nobody", "password": "wrong"}')
+            status, _body = read_response(sock)
+            assert status in (400, 401, 403, 429)
+            held.append(sock)
+        asked = time.monotonic()
+        status, body = read_response(ask())
+        answered = time.monotonic()
+        for sock in held:
+            sock.close()
+    assert status == 200 and body["database"] == "ok"
+    assert answered - asked < 1.0, f"/healthz/ waited {answered - asked:.1f} s behind the held connections"
+    assert answered - started < 5.0, f"six requests took {answered - started:.1f} s"
