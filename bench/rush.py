@@ -8,10 +8,11 @@ usage:  .venv/bin/python bench/rush.py TEAMS [--proxy] [--uploads 10] [--window 
    limit on the phase, throttles raised), then set the deadline WINDOW + a few seconds ahead.
 3. Start gunicorn from the project root (so with gunicorn.conf.py) with 2 workers, one Celery worker with
    2 processes, and, with --proxy, nginx from deploy/nginx/ in front (TRUSTED_PROXY_COUNT=1).
-4. Each team sends UPLOADS files at random moments of the final WINDOW seconds, none later than 1 s before
+4. After a warm-up (64 reads, so every gunicorn thread has answered once, as on a site that has been up),
+   each team sends UPLOADS files at random moments of the final WINDOW seconds, none later than 1 s before
    the deadline (POST /api/v1/phases/{id}/submissions/ with the team's token); the client runs on the
-   same machine, as one asyncio process (a connection per upload, no thread per upload: the client must
-   not make uploads late by itself, nor take the CPU the site needs).
+   same machine, as one asyncio process (a connection per upload, no thread per upload, each upload handed
+   to the kernel whole: the client must not make uploads late by itself, nor take the CPU the site needs).
 5. Print accepted / refused (by code) / 5xx / errors, upload latency p50 / p99 / max, and the seconds from
    the deadline until the last accepted submission is final (scored or failed), with where the scoring
    job's time went (from the worker's log).
@@ -158,6 +159,23 @@ def rush(port: int, phase_id: int, tokens: list[str], content: bytes, *, uploads
     return asyncio.run(everything())
 
 
+def warm_up(port: int, phase_id: int, tokens: list[str], at_once: int = 16) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.request import Request, urlopen
+
+    def read(token: str) -> int:
+        request = Request(
+            f"http://127.0.0.1:{port}/api/v1/phases/{phase_id}/submissions/",
+            headers={"Authorization": f"Token {token}"},
+        )
+        with urlopen(request, timeout=30) as response:
+            return response.status
+
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
+        statuses = list(pool.map(read, tokens))
+    assert set(statuses) == {200}, statuses
+
+
 def timeline(results, deadline: float, step: float = 10.0) -> str:
     """p50 / p99 latency of the uploads sent in each `step` seconds before the deadline: where a backlog built."""
     bins: dict[int, list[float]] = {}
@@ -301,7 +319,10 @@ def main() -> int:
         deadline_at = timezone.now() + timedelta(seconds=args.window + lead)
         Phase.objects.filter(pk=phase.pk).update(closes_at=deadline_at)
         deadline = deadline_at.timestamp()
-        time.sleep(lead)
+        # A site at a deadline has been up for hours: every gunicorn thread has answered before (its code
+        # loaded, its database connection open). 64 reads of the teams' submission lists, 16 at a time.
+        warm_up(port, phase.pk, tokens[:64])
+        time.sleep(max(0.0, deadline - args.window - time.time()))
         cpu_before, wall_before = cpu_by_process(), time.monotonic()
         results = rush(port, phase.pk, tokens, content, uploads=args.uploads, window=args.window, deadline=deadline)
         cpu_uploads, wall_uploads = cpu_by_process(), time.monotonic()

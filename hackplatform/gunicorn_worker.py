@@ -19,17 +19,30 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from hackplatform import serverclock
 
+# A body the application left partly unread (a multipart upload's closing CRLF, say) is read to its end
+# before closing when this little is left and it comes this fast; more, or slower, and the close lingers.
+DRAIN_BYTES = 64 * 1024
+DRAIN_SECONDS = 0.5
+
 
 def _read_whole(conn) -> bool:
-    """Whether the connection's last request was read to its end (a body of known length, all of it read)
-    and the client sent nothing after it: closing then sends no reset that could cut the answer short."""
-    request = getattr(getattr(conn, "parser", None), "mesg", None)
-    body = getattr(request, "body", None)
+    """Whether the connection's last request was read to its end (a body of known length, all of it read,
+    draining a small rest first) and the client sent nothing after it: closing then sends no reset that
+    could cut the answer short."""
+    parser = getattr(conn, "parser", None)
+    body = getattr(getattr(parser, "mesg", None), "body", None)
     reader = getattr(body, "reader", None)
-    if not isinstance(reader, LengthReader) or reader.length != 0 or getattr(body, "failed", True):
-        return False  # no request, a body still unread, chunked or read-until-close: gunicorn lingers
+    if not isinstance(reader, LengthReader) or getattr(body, "failed", True):
+        return False  # no request, chunked or read-until-close: let gunicorn's close linger
+    if 0 < reader.length <= DRAIN_BYTES:
+        try:
+            parser.finish_body(deadline=time.monotonic() + DRAIN_SECONDS, max_bytes=DRAIN_BYTES)
+        except Exception:
+            return False
+    if reader.length != 0:
+        return False
     try:
-        conn.sock.setblocking(False)  # never wait here: this runs on the worker's main thread
+        conn.sock.setblocking(False)
         return conn.sock.recv(1, socket.MSG_PEEK) == b""
     except BlockingIOError:
         return True
@@ -38,21 +51,32 @@ def _read_whole(conn) -> bool:
 
 
 class ArrivalThreadWorker(ThreadWorker):
-    def finish_request(self, conn, fs):
-        """Close a finished `Connection: close` request at once when the client has nothing more to send.
+    def handle(self, conn):
+        """Serve the request, then close a `Connection: close` connection here, in the request's thread.
 
         gunicorn closes such a connection "gracefully" in the worker's main thread, the thread that accepts
         connections and hands them out: it sends FIN, then waits up to 2 s for the client to close its side,
         so that unread request bytes do not turn the close into a reset. At a rush, with each upload on its
         own connection, that wait ran once per upload on the main thread, and new connections waited behind
-        it (with gunicorn alone the p99 upload reached 10-16 s at 300 teams). Lingering is needed only when
-        the client may still be sending (nginx's `lingering_close` rule): when the request was read whole
-        (`_read_whole`), a plain close delivers the answer and a FIN; otherwise (a refused upload whose body
-        was never read, say) gunicorn's graceful close runs as before.
+        it. Here the request's own thread closes: at once when the request was read whole (`_read_whole`),
+        since a plain close then delivers the answer and a FIN (nginx's `lingering_close` rule); otherwise
+        (a refused upload whose body was never read, say) with gunicorn's lingering close.
         """
-        if fs.done() and not fs.cancelled() and fs.exception() is None and fs.result() is False and _read_whole(conn):
+        result = super().handle(conn)
+        if result is False:
+            try:
+                if _read_whole(conn):
+                    conn.close()
+                else:
+                    conn.sock.setblocking(True)
+                    conn.close(graceful=True)
+            finally:
+                conn.hackplatform_closed = True
+        return result
+
+    def finish_request(self, conn, fs):
+        if getattr(conn, "hackplatform_closed", False):
             self.nr_conns -= 1
-            conn.close()
             return
         super().finish_request(conn, fs)
 

@@ -325,9 +325,22 @@ def test_gunicorn_alone_does_not_wait_for_clients_that_keep_their_connection_ope
         )
         return sock
 
+    phase = open_phase(opens_at=timezone.now() - timedelta(days=1), closes_at=timezone.now() + timedelta(hours=1))
+    token = AuthToken.objects.create(user=team_in(phase).captain)[1]
     with gunicorn_server(env, log=tmp_path / "gunicorn.log", workers=1) as port:
+        # An upload declaring 10 GB is refused before its body is read; its connection lingers (the client
+        # may still be sending), in the request's thread: the answer arrives whole, and nobody waits.
+        refused = socket.create_connection(("127.0.0.1", port), timeout=10)
+        refused.sendall(
+            f"POST /api/v1/phases/{phase.pk}/submissions/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Token {token}\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+            f"Content-Length: {10 * 1024**3}\r\nConnection: close\r\n\r\n".encode()
+            + b"x" * 65536
+        )
+        status, body = read_response(refused)
+        assert status == 413 and body["code"] == "file_too_large", body
         started = time.monotonic()
-        held = []
+        held = [refused]
         for _ in range(5):  # each reads its whole answer (up to the server's FIN) and does not close
             sock = ask("/api/v1/auth/token/", body=b'{"username": "nobody", "password": "wrong"}')
             status, _body = read_response(sock)
