@@ -236,14 +236,19 @@ def drain(phase, deadline: float, accepted: int, limit: float = 600) -> tuple[fl
 
 
 def job_breakdown(log: Path) -> str:
-    """Median seconds of the scoring job, from Celery's 'succeeded in' lines."""
-    times = [
-        float(m)
-        for m in re.findall(r"score_submission\[[^\]]+\] succeeded in ([0-9.]+)s", log.read_text(errors="replace"))
-    ]
+    """Runs and median wall time of each kind of task, from Celery's 'succeeded in' lines: the scoring job
+    and what it sends on (notifications and emails on the `notify` queue, webhooks)."""
+    times: dict[str, list[float]] = {}
+    for name, seconds in re.findall(
+        r"Task ([\w.]+)\[[^\]]+\] succeeded in ([0-9.]+)s", log.read_text(errors="replace")
+    ):
+        times.setdefault(name, []).append(float(seconds))
     if not times:
-        return "no job lines in the worker log"
-    return f"scoring job: {len(times)} runs, median {statistics.median(times) * 1000:.0f} ms, p99 {percentile(times, 0.99) * 1000:.0f} ms"
+        return "no task lines in the worker log"
+    return "tasks: " + "; ".join(
+        f"{name} {len(v)} runs, median {statistics.median(v) * 1000:.0f} ms, p99 {percentile(v, 0.99) * 1000:.0f} ms"
+        for name, v in sorted(times.items(), key=lambda kv: -len(kv[1]))
+    )
 
 
 def start_world(stack: contextlib.ExitStack, tmp: Path, **extra: str) -> dict[str, str]:
