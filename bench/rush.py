@@ -235,6 +235,22 @@ def drain(phase, deadline: float, accepted: int, limit: float = 600) -> tuple[fl
     return None, counts
 
 
+def notified(deadline: float, accepted: int, limit: float) -> float | None:
+    """Seconds from the deadline until every accepted upload's notification exists (the `notify` queue,
+    read after the scoring queue, runs its backlog once the scoring is done)."""
+    from django.db.models import Max
+
+    from communication.models import Notification
+
+    rows = Notification.objects.filter(user__username__startswith="rush", key__startswith="submission:")
+    stop = time.time() + limit
+    while time.time() < stop:
+        if rows.count() >= accepted:
+            return rows.aggregate(last=Max("created_at"))["last"].timestamp() - deadline
+        time.sleep(1)
+    return None
+
+
 def job_breakdown(log: Path) -> str:
     """Runs and median wall time of each kind of task, from Celery's 'succeeded in' lines: the scoring job
     and what it sends on (notifications and emails on the `notify` queue, webhooks)."""
@@ -362,6 +378,13 @@ def main() -> int:
                 if last_scored is not None
                 else f"not reached within {args.drain:.0f} s"
             )
+        )
+        told = notified(deadline, accepted, args.drain)
+        notify_cpu = cpu_by_process().get("celery", 0.0) - cpu_after.get("celery", 0.0)
+        print(
+            "  every uploader notified "
+            + (f"{told:.1f} s after the deadline" if told is not None else f"not within {args.drain:.0f} s")
+            + f" (the worker's CPU after the last score: {notify_cpu:.1f} s)"
         )
         print("  " + job_breakdown(tmp / "worker.log"))
         # Processes that ended meanwhile are missed; the set-up's own keep running until the end.
