@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import cProfile
 import pstats
+import shutil
 import statistics
 import sys
 import tempfile
@@ -46,6 +47,7 @@ def main() -> int:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="hackplatform-rushprof-"))
     with contextlib.ExitStack() as stack:
+        stack.callback(shutil.rmtree, tmp, ignore_errors=True)  # last: after the servers have stopped
         start_world(stack, tmp, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
         phase, tokens, content = build_world(args.teams)
         from unittest import mock
