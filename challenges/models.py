@@ -220,7 +220,12 @@ class Registration(models.Model):
 
     def accepted_current_terms(self) -> bool:
         current = self.event.current_terms
-        return current is None or (self.terms_id == current.id and self.terms_accepted_at is not None)
+        return self.accepts(self.terms_id, self.terms_accepted_at, current.id if current else None)
+
+    @staticmethod
+    def accepts(terms_id: int | None, accepted_at, newest_terms_id: int | None) -> bool:
+        """The rule, in one place: no terms published, or the newest ones accepted."""
+        return newest_terms_id is None or (terms_id == newest_terms_id and accepted_at is not None)
 
 
 # What the organizer dashboard shows for each audit action code (`action` stays a plain code in the

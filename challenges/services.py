@@ -161,8 +161,7 @@ def require_accepted_terms(*, event: Event, user: User) -> None:
         row = next(iter(rows), None)
     if row is None:
         raise PermissionDenied(_("Register for this event (and accept its data-use agreement) first."))
-    terms_id, accepted_at, newest_id = row
-    if newest_id is not None and (terms_id != newest_id or accepted_at is None):
+    if not Registration.accepts(*row):
         raise PermissionDenied(_("The data-use agreement changed: accept the new version on the event page first."))
 
 
